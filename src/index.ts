@@ -1,0 +1,2 @@
+// The one public door of vlsm.
+export * as errors from './errors.js';
