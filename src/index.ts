@@ -1,2 +1,3 @@
 // The one public door of vlsm.
+export * as torch from './torch/index.js';
 export * as errors from './errors.js';

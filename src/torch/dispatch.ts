@@ -1,0 +1,64 @@
+// One way to call any ATen operator: resolve it once by schema name, convert tensors to handles
+// on the way in and handles to tensors on the way out, and turn libtorch errors into NativeErrors
+// that name the operator and describe its tensor arguments.
+import { NativeError } from '../errors.js';
+import { native, type Handle } from './native.js';
+import { Tensor } from './tensor.js';
+
+function toArg(value: unknown): unknown {
+  if (value instanceof Tensor) return value.handle;
+  if (Array.isArray(value)) return value.map(toArg);
+  return value;
+}
+
+function fromResult(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromResult);
+  if (typeof value === 'object' && value !== null) return new Tensor(value as Handle);
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Tensor) return value.isDisposed ? 'disposed tensor' : `[${value.shape.join(', ')}] ${value.dtype}${value.device === 'cpu' ? '' : ' ' + value.device}`;
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (value === undefined) return '-';
+  return JSON.stringify(value) ?? String(value);
+}
+
+export function nativeError(name: string, args: readonly unknown[], cause: unknown): NativeError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const shown = args.map(describe).join(', ');
+  return new NativeError(`${name}(${shown}): ${message}`, name, { cause });
+}
+
+export interface Op {
+  /** Calls the operator; returns Tensor, Tensor[], number, boolean or undefined as its schema says. */
+  (...args: unknown[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Calls an in-place operator without wrapping the `self` it returns. */
+  inPlace(...args: unknown[]): void;
+  readonly schemaName: string;
+}
+
+/**
+ * An ATen operator by schema name, e.g. `aten('add', 'Tensor')` for `aten::add.Tensor`.
+ * `label` is the public name used in error messages (`torch.add`).
+ */
+export function aten(name: string, overload = '', label?: string): Op {
+  const schemaName = overload ? `aten::${name}.${overload}` : `aten::${name}`;
+  const shownName = label ?? schemaName;
+  let id = -1;
+  const resolve = (): number => (id >= 0 ? id : (id = native().lookupOp(`aten::${name}`, overload)));
+  const call = (args: unknown[], discard: boolean): unknown => {
+    const op = resolve();
+    let raw: unknown;
+    try {
+      raw = native().callOp(op, args.map(toArg), discard);
+    } catch (cause) {
+      throw nativeError(shownName, args, cause);
+    }
+    return discard ? undefined : fromResult(raw);
+  };
+  const op = ((...args: unknown[]) => call(args, false)) as Op;
+  op.inPlace = (...args: unknown[]) => void call(args, true);
+  Object.defineProperty(op, 'schemaName', { value: schemaName });
+  return op;
+}

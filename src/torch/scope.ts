@@ -1,0 +1,64 @@
+// Deterministic memory: torch.scope(fn) frees every tensor made inside fn except what fn returns
+// (TorchSharp's DisposeScope, TF.js's tidy). The addon's finalizer remains a safety net.
+import type { Tensor } from './tensor.js';
+
+const scopes: Tensor[][] = [];
+
+/** Called by every new Tensor: the innermost open scope owns it. */
+export function track(t: Tensor): void {
+  const current = scopes[scopes.length - 1];
+  if (current) current.push(t);
+}
+
+function collectTensors(value: unknown, into: Set<Tensor>, seen = new Set<unknown>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if ((value as Tensor).isTensor === true) {
+    into.add(value as Tensor);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) collectTensors(v, into, seen);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collectTensors(v, into, seen);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectTensors(v, into, seen);
+  }
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it, except the tensors it returns (directly,
+ * in arrays, Maps or plain objects), which pass to the enclosing scope, and tensors marked with
+ * `keep()`. Scopes are synchronous: `fn` must not return a Promise.
+ *
+ * @example
+ * const loss = torch.scope(() => F.mseLoss(model.forward(x), y).item());
+ */
+export function scope<T>(fn: () => T): T {
+  const mine: Tensor[] = [];
+  scopes.push(mine);
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    scopes.pop();
+    for (const t of mine) if (!t.isKept) t.dispose();
+    throw error;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    for (const t of mine) if (!t.isKept) t.dispose();
+    throw new TypeError('torch.scope: fn returned a Promise; a scope cannot span an await. Open one scope per synchronous step.');
+  }
+  const returned = new Set<Tensor>();
+  collectTensors(result, returned);
+  const parent = scopes[scopes.length - 1];
+  for (const t of mine) {
+    if (returned.has(t)) parent?.push(t);
+    else if (!t.isKept) t.dispose();
+  }
+  return result;
+}
+
+/** Number of scopes currently open. */
+export const scopeDepth = (): number => scopes.length;
