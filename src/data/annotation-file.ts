@@ -1,0 +1,64 @@
+// The reference project's annotation files, `<root>/anns/{train,val,test}.json`: a JSON list of
+// entries `{img_name, mask_name, prompts: {p0..pN}, …}`. Field names keep the file's spelling;
+// unknown keys are kept (zod passthrough) so a rewrite loses nothing.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { DatasetError } from '../errors.js';
+import { writeFileAtomic } from '../imaging/write-image.js';
+
+export const promptValueSchema = z.union([z.string(), z.array(z.string())]);
+export type PromptValue = z.infer<typeof promptValueSchema>;
+
+export const promptsSchema = z.record(z.string().regex(/^p\d+$/, 'prompt keys are p0, p1, …'), promptValueSchema);
+export type Prompts = z.infer<typeof promptsSchema>;
+
+export const annotationEntrySchema = z
+  .object({
+    img_name: z.string().min(1),
+    mask_name: z.string().min(1),
+    prompts: promptsSchema.optional(),
+    bbox: z.array(z.number()).length(4).optional(),
+    metadata: z.record(z.unknown()).optional(),
+  })
+  .passthrough();
+export type AnnotationEntry = z.infer<typeof annotationEntrySchema>;
+
+function describeIssue(issue: z.ZodIssue): string {
+  const [index, ...rest] = issue.path;
+  const field = rest.length > 0 ? ` field ${rest.join('.')}` : '';
+  return `entry ${String(index)}${field}: ${issue.message}`;
+}
+
+/** Parses annotation JSON text; `file` names it in errors. */
+export function parseAnnotations(text: string, file: string): AnnotationEntry[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new DatasetError(`${file}: malformed JSON (${(error as Error).message})`, file, { cause: error });
+  }
+  if (!Array.isArray(json)) throw new DatasetError(`${file}: expected a JSON list of entries, got ${json === null ? 'null' : typeof json}`, file);
+  const parsed = z.array(annotationEntrySchema).safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map(describeIssue);
+    const more = parsed.error.issues.length > 5 ? `; and ${parsed.error.issues.length - 5} more` : '';
+    throw new DatasetError(`${file}: ${issues.join('; ')}${more}`, file);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates one annotation file. */
+export async function readAnnotationFile(file: string): Promise<AnnotationEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DatasetError(`${file}: cannot read annotation file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, file, { cause: error });
+  }
+  return parseAnnotations(text, file);
+}
+
+/** Writes entries as a JSON list (4-space indent, like Python's json.dump(indent=4)), atomically. */
+export async function writeAnnotationFile(file: string, entries: readonly AnnotationEntry[]): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(entries, null, 4)}\n`);
+}
