@@ -1,0 +1,49 @@
+// The `vlsm` command: parses the verb and hands the rest to its command module. Errors print
+// their message and exit non-zero; `--debug` shows the stack.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../torch/native.js';
+
+type Command = { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> };
+
+const commands: Record<string, Command> = {
+  info: { summary: 'versions, libtorch, threads and devices', load: async () => (await import('./commands/info.js')).runInfo },
+};
+
+export function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [`vlsm ${version()}: language-prompted medical image segmentation`, '', 'usage: vlsm <command> [options]', '', 'commands:', ...lines, '', 'Run `vlsm <command> --help` for a command\'s options.'].join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [verb, ...rest] = args;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    console.log(usage());
+    return verb === undefined ? 1 : 0;
+  }
+  if (verb === '--version' || verb === '-v') {
+    console.log(version());
+    return 0;
+  }
+  const command = commands[verb];
+  if (!command) {
+    console.error(`vlsm: unknown command '${verb}'; commands: ${Object.keys(commands).join(', ')}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (error) {
+    const e = error as Error;
+    console.error(`vlsm ${verb}: ${e.message}`);
+    if (debug) console.error(e.stack);
+    else if (!(e as { isVlsmError?: boolean }).isVlsmError && !(e instanceof TypeError)) console.error('(run with --debug for the stack)');
+    return 1;
+  }
+}
