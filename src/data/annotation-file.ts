@@ -26,7 +26,8 @@ export type AnnotationEntry = z.infer<typeof annotationEntrySchema>;
 function describeIssue(issue: z.ZodIssue): string {
   const [index, ...rest] = issue.path;
   const field = rest.length > 0 ? ` field ${rest.join('.')}` : '';
-  return `entry ${String(index)}${field}: ${issue.message}`;
+  const message = issue.code === 'invalid_union' ? 'expected a string or a list of strings' : issue.message;
+  return `entry ${String(index)}${field}: ${message}`;
 }
 
 /** Parses annotation JSON text; `file` names it in errors. */
@@ -44,7 +45,8 @@ export function parseAnnotations(text: string, file: string): AnnotationEntry[] 
     const more = parsed.error.issues.length > 5 ? `; and ${parsed.error.issues.length - 5} more` : '';
     throw new DatasetError(`${file}: ${issues.join('; ')}${more}`, file);
   }
-  return parsed.data;
+  // The input objects, not zod's copies: those would reorder keys, and a rewrite must not.
+  return json as AnnotationEntry[];
 }
 
 /** Reads and validates one annotation file. */
