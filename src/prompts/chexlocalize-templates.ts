@@ -1,27 +1,10 @@
 // CheXlocalize templates, PROMPTS.md §3.2 and §4.3 (plain strings; p6 keeps its trailing space
 // in medvlsm mode).
+import { CHEXLOCALIZE_FINDINGS, CHEXPERT_OBSERVATIONS, observationOfFinding } from '../data/chexpert-names.js';
 import type { CompatMode } from './mask-attributes.js';
+
+export { CHEXLOCALIZE_FINDINGS, CHEXPERT_OBSERVATIONS, observationOfFinding };
 import type { PromptSet } from './prompt-set.js';
-
-/** The 10 mask suffixes in the reference script's order, with their finding names. */
-export const CHEXLOCALIZE_FINDINGS: ReadonlyArray<readonly [suffix: string, name: string]> = [
-  ['enlarged_cardiomediastinum', 'Enlarged Cardiomediastinum'],
-  ['cardiomegaly', 'Cardiomegaly'],
-  ['lung_lesion', 'Lung Lesion'],
-  ['airspace_opacity', 'Airspace Opacity'],
-  ['edema', 'Edema'],
-  ['consolidation', 'Consolidation'],
-  ['atelectasis', 'Atelectasis'],
-  ['pneumothorax', 'Pneumothorax'],
-  ['pleural_effusion', 'Pleural Effusion'],
-  ['support_devices', 'Support Devices'],
-];
-
-/** CheXpert observation columns in order (the order of pathology lists). */
-export const CHEXPERT_OBSERVATIONS = [
-  'No Finding', 'Enlarged Cardiomediastinum', 'Cardiomegaly', 'Lung Opacity', 'Lung Lesion', 'Edema', 'Consolidation',
-  'Pneumonia', 'Atelectasis', 'Pneumothorax', 'Pleural Effusion', 'Pleural Other', 'Fracture', 'Support Devices',
-] as const;
 
 /** Splits a mask stem `<image stem>_<suffix>` into the image stem and the finding name. */
 export function parseChexlocalizeMaskStem(stem: string): { imageStem: string; suffix: string; finding: string } | undefined {
@@ -29,11 +12,6 @@ export function parseChexlocalizeMaskStem(stem: string): { imageStem: string; su
     if (stem.endsWith(`_${suffix}`)) return { imageStem: stem.slice(0, -suffix.length - 1), suffix, finding };
   }
   return undefined;
-}
-
-/** The CheXpert observation counted for a finding: Airspace Opacity is CheXpert's Lung Opacity. */
-export function observationOfFinding(finding: string): string {
-  return finding === 'Airspace Opacity' ? 'Lung Opacity' : finding;
 }
 
 /** Orders pathology names by CheXpert column order and drops "No Finding". */
