@@ -10,19 +10,29 @@
 
 namespace vlsm {
 
-// A tensor owned by JS. `dispose()` frees it early; the External's finalizer is the safety net.
-struct TensorBox {
-  at::Tensor tensor;
-  int64_t accountedBytes = 0;  // reported to V8 as external memory, so GC pressure is real
-  bool disposed = false;
+// Tensors owned by JS live in a slot table; JS holds a number: slot index + generation * 2^32.
+// A number is free to create and pass, unlike a V8 External with a finalizer (measured 0.8 us an
+// op). The generation makes a stale handle (used after dispose) an error, never a wrong tensor.
+// Disposal is explicit (scopes); the TypeScript layer's FinalizationRegistry is the safety net.
+struct TensorSlots {
+  struct Slot {
+    at::Tensor tensor;
+    uint32_t generation = 0;
+    int64_t accountedBytes = 0;
+    bool live = false;
+  };
+  std::vector<Slot> slots;
+  std::vector<uint32_t> freeList;
+  int64_t liveCount = 0;
 };
 
-extern std::atomic<int64_t> liveTensors;
+extern TensorSlots tensorSlots;
 
 Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor);
-bool isTensor(Napi::Env env, const Napi::Value& value);
-TensorBox* unwrapBox(const Napi::Value& value, const char* what);
+// The slot a handle names, or nullptr when it is not a handle or its tensor was disposed.
+TensorSlots::Slot* findSlot(const Napi::Value& value);
 const at::Tensor& unwrapTensor(const Napi::Value& value, const char* what);
+bool disposeHandle(Napi::Env env, const Napi::Value& value);
 
 c10::Device parseDevice(const std::string& text);
 

@@ -64,7 +64,27 @@ Kind kindOf(const c10::TypePtr& type) {
   }
 }
 
-int64_t toInt(const Napi::Value& v, const std::string& where) {
+// Names an argument in error messages; built only when an error is actually thrown.
+struct Where {
+  const std::string& op;
+  const std::string& arg;
+  operator std::string() const { return op + " argument '" + arg + "'"; }
+};
+
+std::string operator+(const Where& w, const std::string& rest) { return std::string(w) + rest; }
+std::string operator+(const Where& w, const char* rest) { return std::string(w) + rest; }
+
+const at::Tensor& tensorArg(const Napi::Value& v, const Where& where) {
+  TensorSlots::Slot* slot = findSlot(v);
+  if (slot == nullptr) {
+    Napi::Env env = v.Env();
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, where + ": expected a tensor");
+    throw Napi::Error::New(env, where + ": the tensor was disposed (used after dispose() or after its scope ended)");
+  }
+  return slot->tensor;
+}
+
+int64_t toInt(const Napi::Value& v, const Where& where) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
     if (d != static_cast<double>(static_cast<int64_t>(d))) {
@@ -80,7 +100,7 @@ int64_t toInt(const Napi::Value& v, const std::string& where) {
   throw Napi::TypeError::New(v.Env(), where + ": expected an integer");
 }
 
-double toDouble(const Napi::Value& v, const std::string& where) {
+double toDouble(const Napi::Value& v, const Where& where) {
   if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
   if (v.IsBigInt()) {
     bool lossless = true;
@@ -90,7 +110,7 @@ double toDouble(const Napi::Value& v, const std::string& where) {
 }
 
 // A JS number is an integer Scalar when it has no fraction, so int tensors stay int (x.mul(2)).
-c10::Scalar toScalar(const Napi::Value& v, const std::string& where) {
+c10::Scalar toScalar(const Napi::Value& v, const Where& where) {
   if (v.IsBoolean()) return c10::Scalar(v.As<Napi::Boolean>().Value());
   if (v.IsBigInt()) return c10::Scalar(toInt(v, where));
   if (v.IsNumber()) {
@@ -101,15 +121,15 @@ c10::Scalar toScalar(const Napi::Value& v, const std::string& where) {
   throw Napi::TypeError::New(v.Env(), where + ": expected a number or boolean");
 }
 
-Napi::Array asArray(const Napi::Value& v, const std::string& where) {
+Napi::Array asArray(const Napi::Value& v, const Where& where) {
   if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), where + ": expected an array");
   return v.As<Napi::Array>();
 }
 
-c10::IValue toIValue(const Napi::Value& v, const ArgSpec& spec, const std::string& where) {
+c10::IValue toIValue(const Napi::Value& v, const ArgSpec& spec, const Where& where) {
   Napi::Env env = v.Env();
   switch (spec.kind) {
-    case Kind::Tensor: return unwrapTensor(v, where.c_str());
+    case Kind::Tensor: return tensorArg(v, where);
     case Kind::Int:
       if (v.IsString()) throw Napi::TypeError::New(env, where + ": expected an integer, got a string");
       return toInt(v, where);
@@ -151,7 +171,7 @@ c10::IValue toIValue(const Napi::Value& v, const ArgSpec& spec, const std::strin
       auto a = asArray(v, where);
       c10::List<at::Tensor> out;
       out.reserve(a.Length());
-      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(unwrapTensor(a.Get(i), where.c_str()));
+      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(tensorArg(a.Get(i), where));
       return out;
     }
     case Kind::OptionalTensorList: {
@@ -160,7 +180,7 @@ c10::IValue toIValue(const Napi::Value& v, const ArgSpec& spec, const std::strin
       for (uint32_t i = 0; i < a.Length(); i++) {
         Napi::Value e = a.Get(i);
         if (e.IsNull() || e.IsUndefined()) out.push_back(c10::nullopt);
-        else out.push_back(unwrapTensor(e, where.c_str()));
+        else out.push_back(tensorArg(e, where));
       }
       return out;
     }
@@ -232,22 +252,27 @@ Napi::Value lookupOp(const Napi::CallbackInfo& info) {
   });
 }
 
-// call(id, args[], discard?): args in schema order; undefined takes the schema's default, null is None.
+// callOp(id, discard, ...args): args in schema order; undefined takes the schema's default, null
+// is None. `discard` drops the result (in-place ops return the `self` the caller holds).
 Napi::Value callOp(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
     if (id >= registry.size()) throw Napi::RangeError::New(env, "call: unknown operator id");
     const OpEntry& op = *registry[id];
-    auto given = info[1].As<Napi::Array>();
-    if (given.Length() > op.args.size()) {
-      throw Napi::TypeError::New(env, op.fullName + ": " + std::to_string(given.Length()) + " arguments given, the schema takes " + std::to_string(op.args.size()));
+    const bool discard = info[1].ToBoolean().Value();
+    const size_t given = info.Length() >= 2 ? info.Length() - 2 : 0;
+    // Trailing undefined arguments are optional options the caller left out.
+    size_t used = given;
+    while (used > op.args.size() && info[used + 1].IsUndefined()) used--;
+    if (used > op.args.size()) {
+      throw Napi::TypeError::New(env, op.fullName + ": " + std::to_string(given) + " arguments given, the schema takes " + std::to_string(op.args.size()));
     }
     torch::jit::Stack stack;
     stack.reserve(op.args.size());
     for (size_t i = 0; i < op.args.size(); i++) {
       const ArgSpec& spec = op.args[i];
-      Napi::Value v = i < given.Length() ? given.Get(static_cast<uint32_t>(i)) : env.Undefined();
+      Napi::Value v = i < given ? info[i + 2] : env.Undefined();
       if (v.IsUndefined()) {
         if (spec.defaultValue) stack.push_back(*spec.defaultValue);
         else if (spec.optional) stack.emplace_back();
@@ -256,18 +281,33 @@ Napi::Value callOp(const Napi::CallbackInfo& info) {
         if (!spec.optional) throw Napi::TypeError::New(env, op.fullName + ": argument '" + spec.name + "' cannot be null");
         stack.emplace_back();
       } else {
-        stack.push_back(toIValue(v, spec, op.fullName + " argument '" + spec.name + "'"));
+        stack.push_back(toIValue(v, spec, Where{op.fullName, spec.name}));
       }
     }
     op.handle.callBoxed(stack);
     // In-place ops return `self`; the caller already holds it and asks us not to wrap it again.
-    if (info.Length() > 2 && info[2].ToBoolean().Value()) return env.Undefined();
+    if (discard) return env.Undefined();
     if (stack.empty()) return env.Undefined();
     if (stack.size() == 1) return fromIValue(env, std::move(stack[0]));
     auto out = Napi::Array::New(env, stack.size());
     for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), fromIValue(env, std::move(stack[i])));
     return out;
   });
+}
+
+// returns(id) -> one letter per schema return: 't' a tensor, 'l' a tensor list, 'o' anything else.
+// Tensors come back as numeric handles, so the caller needs this to tell them from numbers.
+Napi::Value returnKinds(const Napi::CallbackInfo& info) {
+  size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
+  if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "returns: unknown operator id");
+  std::string kinds;
+  for (const auto& r : registry[id]->handle.schema().returns()) {
+    const auto& type = r.type();
+    if (type->kind() == c10::TypeKind::TensorType) kinds += 't';
+    else if (type->kind() == c10::TypeKind::ListType && type->castRaw<c10::ListType>()->getElementType()->kind() == c10::TypeKind::TensorType) kinds += 'l';
+    else kinds += 'o';
+  }
+  return Napi::String::New(info.Env(), kinds);
 }
 
 // schema(id) -> the operator's schema text, for error messages and tooling.
@@ -283,6 +323,7 @@ void initDispatch(Napi::Env env, Napi::Object exports) {
   exports.Set("lookupOp", Napi::Function::New(env, lookupOp));
   exports.Set("callOp", Napi::Function::New(env, callOp));
   exports.Set("schema", Napi::Function::New(env, schemaText));
+  exports.Set("returns", Napi::Function::New(env, returnKinds));
 }
 
 }  // namespace vlsm

@@ -1,67 +1,82 @@
 // Tensors across the boundary: wrapping, creation from bytes, readback, metadata, disposal.
 #include "common.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
 namespace vlsm {
 
-std::atomic<int64_t> liveTensors{0};
+TensorSlots tensorSlots;
 
-// Marks our Externals so a foreign External (or a disposed wrapper) is never mistaken for a tensor.
-static const napi_type_tag kTensorTag = {0x766c736d746f7263ULL, 0x54656e736f72426fULL};
+static constexpr double kGenerationUnit = 4294967296.0;  // 2^32
+static constexpr uint32_t kGenerationMask = (1u << 20) - 1;  // keeps ids below 2^52
 
 static int64_t ownedBytes(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage()) return 0;
   const auto& storage = t.storage();
-  // Count a storage once: views made later share it and report nothing.
-  return storage.use_count() == 1 ? static_cast<int64_t>(storage.nbytes()) : 0;
-}
-
-static void releaseBox(Napi::Env env, TensorBox* box) {
-  if (box->disposed) return;
-  box->disposed = true;
-  box->tensor.reset();
-  if (box->accountedBytes) Napi::MemoryManagement::AdjustExternalMemory(env, -box->accountedBytes);
-  box->accountedBytes = 0;
-  liveTensors--;
+  // Count a storage once: views made later share it and report nothing. Small tensors are not
+  // worth a call into V8 on every op.
+  const int64_t bytes = static_cast<int64_t>(storage.nbytes());
+  return storage.use_count() == 1 && bytes >= 65536 ? bytes : 0;
 }
 
 Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor) {
-  auto* box = new TensorBox{std::move(tensor)};
-  box->accountedBytes = ownedBytes(box->tensor);
-  if (box->accountedBytes) Napi::MemoryManagement::AdjustExternalMemory(env, box->accountedBytes);
-  liveTensors++;
-  auto external = Napi::External<TensorBox>::New(env, box, [](Napi::Env env, TensorBox* b) {
-    releaseBox(env, b);
-    delete b;
-  });
-  napi_type_tag_object(env, external, &kTensorTag);
-  return external;
-}
-
-bool isTensor(Napi::Env env, const Napi::Value& value) {
-  if (!value.IsExternal()) return false;
-  bool tagged = false;
-  napi_check_object_type_tag(env, value, &kTensorTag, &tagged);
-  return tagged;
-}
-
-TensorBox* unwrapBox(const Napi::Value& value, const char* what) {
-  Napi::Env env = value.Env();
-  if (!isTensor(env, value)) {
-    throw Napi::TypeError::New(env, std::string(what) + ": expected a tensor handle");
+  auto& table = tensorSlots;
+  uint32_t index;
+  if (!table.freeList.empty()) {
+    index = table.freeList.back();
+    table.freeList.pop_back();
+  } else {
+    index = static_cast<uint32_t>(table.slots.size());
+    table.slots.emplace_back();
   }
-  return value.As<Napi::External<TensorBox>>().Data();
+  auto& slot = table.slots[index];
+  slot.tensor = std::move(tensor);
+  slot.live = true;
+  slot.accountedBytes = ownedBytes(slot.tensor);
+  // External memory makes V8 collect sooner, so the safety-net finalizers of unscoped tensors run.
+  if (slot.accountedBytes) Napi::MemoryManagement::AdjustExternalMemory(env, slot.accountedBytes);
+  table.liveCount++;
+  return Napi::Number::New(env, static_cast<double>(index) + static_cast<double>(slot.generation) * kGenerationUnit);
+}
+
+TensorSlots::Slot* findSlot(const Napi::Value& value) {
+  if (!value.IsNumber()) return nullptr;
+  const double id = value.As<Napi::Number>().DoubleValue();
+  if (!(id >= 0) || id >= kGenerationUnit * (kGenerationMask + 1.0)) return nullptr;
+  const double generation = std::floor(id / kGenerationUnit);
+  const double index = id - generation * kGenerationUnit;
+  auto& table = tensorSlots;
+  if (index >= static_cast<double>(table.slots.size())) return nullptr;
+  auto& slot = table.slots[static_cast<size_t>(index)];
+  if (!slot.live || slot.generation != static_cast<uint32_t>(generation)) return nullptr;
+  return &slot;
 }
 
 const at::Tensor& unwrapTensor(const Napi::Value& value, const char* what) {
-  TensorBox* box = unwrapBox(value, what);
-  if (box->disposed) {
-    throw Napi::Error::New(value.Env(), std::string(what) + ": the tensor was disposed (used after dispose() or after its scope ended)");
+  TensorSlots::Slot* slot = findSlot(value);
+  if (slot == nullptr) {
+    Napi::Env env = value.Env();
+    if (!value.IsNumber()) throw Napi::TypeError::New(env, std::string(what) + ": expected a tensor handle");
+    throw Napi::Error::New(env, std::string(what) + ": the tensor was disposed (used after dispose() or after its scope ended)");
   }
-  return box->tensor;
+  return slot->tensor;
+}
+
+bool disposeHandle(Napi::Env env, const Napi::Value& value) {
+  TensorSlots::Slot* slot = findSlot(value);
+  if (slot == nullptr) return false;
+  auto& table = tensorSlots;
+  slot->tensor.reset();
+  slot->live = false;
+  if (slot->accountedBytes) Napi::MemoryManagement::AdjustExternalMemory(env, -slot->accountedBytes);
+  slot->accountedBytes = 0;
+  slot->generation = (slot->generation + 1) & kGenerationMask;
+  table.freeList.push_back(static_cast<uint32_t>(slot - table.slots.data()));
+  table.liveCount--;
+  return true;
 }
 
 c10::Device parseDevice(const std::string& text) { return c10::Device(text); }
@@ -188,18 +203,17 @@ static Napi::Value item(const Napi::CallbackInfo& info) {
   });
 }
 
+// dispose(handle) -> whether it was live; disposing twice or a stale handle is harmless.
 static Napi::Value dispose(const Napi::CallbackInfo& info) {
-  TensorBox* box = unwrapBox(info[0], "dispose");
-  releaseBox(info.Env(), box);
-  return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), disposeHandle(info.Env(), info[0]));
 }
 
 static Napi::Value isDisposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), unwrapBox(info[0], "isDisposed")->disposed);
+  return Napi::Boolean::New(info.Env(), findSlot(info[0]) == nullptr);
 }
 
 static Napi::Value liveTensorCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(liveTensors.load()));
+  return Napi::Number::New(info.Env(), static_cast<double>(tensorSlots.liveCount));
 }
 
 // The address of a tensor's data: tests use it to tell views from copies.

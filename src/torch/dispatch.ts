@@ -11,10 +11,16 @@ function toArg(value: unknown): unknown {
   return value;
 }
 
-function fromResult(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(fromResult);
-  if (typeof value === 'object' && value !== null) return new Tensor(value as Handle);
-  return value;
+const wrap = (h: unknown): Tensor => new Tensor(h as Handle);
+
+/** Tensors come back as numeric handles; the schema's return kinds say which numbers they are. */
+function fromResult(value: unknown, kinds: string): unknown {
+  if (kinds.length === 1) {
+    if (kinds === 't') return value === undefined ? undefined : wrap(value);
+    if (kinds === 'l') return (value as unknown[]).map(wrap);
+    return value;
+  }
+  return (value as unknown[]).map((v, i) => (kinds[i] === 't' ? (v === undefined ? undefined : wrap(v)) : kinds[i] === 'l' ? (v as unknown[]).map(wrap) : v));
 }
 
 function describe(value: unknown): string {
@@ -46,16 +52,26 @@ export function aten(name: string, overload = '', label?: string): Op {
   const schemaName = overload ? `aten::${name}.${overload}` : `aten::${name}`;
   const shownName = label ?? schemaName;
   let id = -1;
-  const resolve = (): number => (id >= 0 ? id : (id = native().lookupOp(`aten::${name}`, overload)));
+  let kinds = '';
+  let addon: ReturnType<typeof native>;
+  const resolve = (): number => {
+    addon = native();
+    id = addon.lookupOp(`aten::${name}`, overload);
+    kinds = addon.returns(id);
+    return id;
+  };
   const call = (args: unknown[], discard: boolean): unknown => {
-    const op = resolve();
+    const op = id >= 0 ? id : resolve();
+    const converted = new Array<unknown>(args.length);
+    for (let i = 0; i < args.length; i++) converted[i] = toArg(args[i]);
     let raw: unknown;
     try {
-      raw = native().callOp(op, args.map(toArg), discard);
+      raw = addon.callOp(op, discard, ...converted);
     } catch (cause) {
       throw nativeError(shownName, args, cause);
     }
-    return discard ? undefined : fromResult(raw);
+    if (discard) return undefined;
+    return kinds === 't' ? (raw === undefined ? undefined : new Tensor(raw as Handle)) : fromResult(raw, kinds);
   };
   const op = ((...args: unknown[]) => call(args, false)) as Op;
   op.inPlace = (...args: unknown[]) => void call(args, true);

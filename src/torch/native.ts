@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeError } from '../errors.js';
 
-/** An opaque libtorch tensor owned by the addon. */
-export type Handle = { readonly __brand: 'TensorHandle' };
+/** A libtorch tensor owned by the addon: a slot number that goes stale when disposed. */
+export type Handle = number & { readonly __brand: 'TensorHandle' };
 
 export interface NativeAddon {
   fromBytes(bytes: ArrayBuffer | ArrayBufferView, dtype: number, shape: readonly number[], device?: string): Handle;
@@ -18,13 +18,14 @@ export interface NativeAddon {
   shape(t: Handle): number[];
   strides(t: Handle): number[];
   item(t: Handle): number | boolean;
-  dispose(t: Handle): void;
+  dispose(t: Handle): boolean;
   isDisposed(t: Handle): boolean;
   liveTensorCount(): number;
   dataPtr(t: Handle): bigint;
   lookupOp(name: string, overload: string): number;
-  callOp(id: number, args: unknown[], discard?: boolean): unknown;
+  callOp(id: number, discard: boolean, ...args: unknown[]): unknown;
   schema(id: number): string;
+  returns(id: number): string;
   backward(t: Handle, gradient?: Handle, retainGraph?: boolean, createGraph?: boolean): void;
   grad(t: Handle): Handle | undefined;
   setGrad(t: Handle, g: Handle | null): void;

@@ -4,10 +4,12 @@ import type { Tensor } from './tensor.js';
 
 const scopes: Tensor[][] = [];
 
-/** Called by every new Tensor: the innermost open scope owns it. */
-export function track(t: Tensor): void {
+/** Called by every new Tensor: the innermost open scope owns it. False when no scope is open. */
+export function track(t: Tensor): boolean {
   const current = scopes[scopes.length - 1];
-  if (current) current.push(t);
+  if (!current) return false;
+  current.push(t);
+  return true;
 }
 
 function collectTensors(value: unknown, into: Set<Tensor>, seen = new Set<unknown>()): void {
@@ -54,8 +56,11 @@ export function scope<T>(fn: () => T): T {
   collectTensors(result, returned);
   const parent = scopes[scopes.length - 1];
   for (const t of mine) {
-    if (returned.has(t)) parent?.push(t);
-    else if (!t.isKept) t.dispose();
+    if (returned.has(t)) {
+      // Leaving the last scope, a tensor falls to the garbage collector's safety net.
+      if (parent) parent.push(t);
+      else t.leaveScopes();
+    } else if (!t.isKept) t.dispose();
   }
   return result;
 }

@@ -26,11 +26,24 @@ const sqrtInPlace = aten('sqrt_', '', 'Tensor.sqrt_');
 
 export type NestedArray = number | boolean | NestedArray[];
 
+// The safety net: tensors outside every scope are freed when garbage-collected. Scoped tensors
+// skip it (registering costs ~0.5 us, as much as a small op). VLSM_DEBUG_TENSORS=1 reports each
+// tensor the collector had to free, with where it was created.
+const debugLeaks = process.env.VLSM_DEBUG_TENSORS === '1';
+type Held = Handle | { handle: Handle; createdAt: string };
+const collector = new FinalizationRegistry<Held>((held) => {
+  const handle = typeof held === 'number' ? held : held.handle;
+  if (native().dispose(handle) && typeof held !== 'number') {
+    console.warn(`vlsm: a tensor was freed by the garbage collector; dispose it or create it in torch.scope. Created ${held.createdAt}`);
+  }
+});
+
 export class Tensor {
-  /** Lets scopes and type guards recognise a Tensor without instanceof across module copies. */
-  readonly isTensor = true;
+  /** Lets scopes and type guards recognise a Tensor without instanceof across module copies (on the prototype). */
+  declare readonly isTensor: true;
   #handle: Handle | undefined;
   #kept = false;
+  #collected = false;
   #shape: number[] | undefined;
   #dtype: DType | undefined;
   #device: string | undefined;
@@ -38,7 +51,15 @@ export class Tensor {
   /** Wraps a native handle; the current scope (if any) takes ownership. */
   constructor(handle: Handle) {
     this.#handle = handle;
-    track(this);
+    if (!track(this)) this.leaveScopes();
+  }
+
+  /** Hands the tensor to the garbage collector's safety net; scopes call this. */
+  leaveScopes(): void {
+    if (this.#collected || this.#handle === undefined) return;
+    this.#collected = true;
+    const held: Held = debugLeaks ? { handle: this.#handle, createdAt: new Error().stack?.split('\n').slice(2).join('\n') ?? '' } : this.#handle;
+    collector.register(this, held, this);
   }
 
   /** The native handle; throws once the tensor is disposed. */
@@ -63,11 +84,13 @@ export class Tensor {
     if (this.#handle === undefined) return;
     native().dispose(this.#handle);
     this.#handle = undefined;
+    if (this.#collected) collector.unregister(this);
   }
 
   /** Removes the tensor from scope ownership: it lives until `dispose()` or garbage collection. */
   keep(): this {
     this.#kept = true;
+    this.leaveScopes();
     return this;
   }
 
@@ -361,6 +384,8 @@ export class Tensor {
   sort(dim = -1, descending = false): { values: Tensor; indices: Tensor } { return sh.sort(this, dim, descending); }
   topk(k: number, dim = -1, largest = true): { values: Tensor; indices: Tensor } { return sh.topk(this, k, dim, largest); }
 }
+
+Object.defineProperty(Tensor.prototype, 'isTensor', { value: true });
 
 function shapeArg(args: number[] | [readonly number[]]): readonly number[] {
   return args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);

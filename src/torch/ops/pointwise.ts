@@ -5,16 +5,24 @@ import type { Tensor } from '../tensor.js';
 
 export type TensorOrScalar = Tensor | number | boolean;
 
-/** Picks the `.Tensor` or `.Scalar` overload by the type of `other`, as Python's binding does. */
-function binary(name: string, label: string, tensorOverload = 'Tensor', scalarOverload = 'Scalar'): { (self: Tensor, other: TensorOrScalar, ...rest: unknown[]): Tensor; inPlace: (self: Tensor, other: TensorOrScalar, ...rest: unknown[]) => void } {
-  const withTensor = aten(name, tensorOverload, label);
-  const withScalar = aten(name, scalarOverload, label);
-  const inPlaceTensor = aten(`${name}_`, tensorOverload, `${label}_`);
-  const inPlaceScalar = aten(`${name}_`, scalarOverload, `${label}_`);
-  const f = (self: Tensor, other: TensorOrScalar, ...rest: unknown[]): Tensor =>
-    typeof other === 'object' ? withTensor(self, other, ...rest) : withScalar(self, other, ...rest);
-  f.inPlace = (self: Tensor, other: TensorOrScalar, ...rest: unknown[]): void =>
-    typeof other === 'object' ? inPlaceTensor.inPlace(self, other, ...rest) : inPlaceScalar.inPlace(self, other, ...rest);
+type Binary = {
+  (self: Tensor, other: TensorOrScalar, alpha?: number): Tensor;
+  inPlace: (self: Tensor, other: TensorOrScalar, alpha?: number) => void;
+};
+
+/**
+ * Picks the `.Tensor` or `.Scalar` overload by the type of `other`, as Python's binding does.
+ * Fixed arity (no rest parameters): this sits on the hottest path of every model.
+ */
+function binary(name: string, label: string): Binary {
+  const withTensor = aten(name, 'Tensor', label);
+  const withScalar = aten(name, 'Scalar', label);
+  const inPlaceTensor = aten(`${name}_`, 'Tensor', `${label}_`);
+  const inPlaceScalar = aten(`${name}_`, 'Scalar', `${label}_`);
+  const f = ((self: Tensor, other: TensorOrScalar, alpha?: number): Tensor =>
+    typeof other === 'object' ? withTensor(self, other, alpha) : withScalar(self, other, alpha)) as Binary;
+  f.inPlace = (self: Tensor, other: TensorOrScalar, alpha?: number): void =>
+    typeof other === 'object' ? inPlaceTensor.inPlace(self, other, alpha) : inPlaceScalar.inPlace(self, other, alpha);
   return f;
 }
 
