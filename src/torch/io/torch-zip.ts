@@ -1,0 +1,458 @@
+// torch.save zip archives (PyTorch >= 1.6): `<root>/data.pkl` pickles the object, whose tensors
+// refer through persistent ids to storages stored as `<root>/data/<key>`. The zip's central
+// directory is read with yauzl; a stored (uncompressed) storage is read by the addon straight from
+// the file at its entry's data offset, a deflated one is inflated and copied once.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
+import * as yauzl from 'yauzl';
+import { CheckpointError } from '../../errors.js';
+import { aten } from '../dispatch.js';
+import type { Device } from '../device.js';
+import { dtypeCode, elementSize, type DType } from '../dtype.js';
+import { native } from '../native.js';
+import { Tensor } from '../tensor.js';
+import { describe, PickleGlobal, ScriptObject, unpickle, type UnpicklePolicy } from './pickle.js';
+
+const asStrided = aten('as_strided', '', 'torch.as_strided');
+
+// ---- the pickled values that stand for storages and tensors ------------------------------------
+
+/** A storage named by a persistent id: `<root>/<dir>/<key>`, `numel` elements of `dtype`. */
+export class StorageRef {
+  constructor(readonly key: string, readonly dtype: DType, readonly numel: number, readonly location: string, readonly dir: string) {}
+}
+
+/** A tensor as pickled: a strided view of a storage. Materialized into a Tensor on demand. */
+export class PickledTensor {
+  requiresGrad = false;
+  constructor(readonly storage: StorageRef, readonly offset: number, readonly shape: number[], readonly stride: number[]) {}
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+  numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  /** Bytes of its elements (not of the whole storage). */
+  get nbytes(): number {
+    return this.numel() * elementSize(this.dtype);
+  }
+}
+
+const storageTypes: Record<string, DType> = {
+  FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
+  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8', BoolStorage: 'bool',
+};
+
+// ---- the zip archive ---------------------------------------------------------------------------
+
+export interface ZipEntryInfo {
+  name: string;
+  compressionMethod: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  localHeaderOffset: number;
+}
+
+/** A torch zip archive's directory; entries are read synchronously once it is open. */
+export class TorchArchive {
+  #dataStarts = new Map<string, number>();
+  constructor(readonly path: string, readonly root: string, readonly entries: Map<string, ZipEntryInfo>) {}
+
+  /** `torch.jit.save` archives carry compiled code next to the data. */
+  get isTorchScript(): boolean {
+    if (this.entries.has(`${this.root}/constants.pkl`)) return true;
+    for (const name of this.entries.keys()) if (name.startsWith(`${this.root}/code/`)) return true;
+    return false;
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(`${this.root}/${name}`);
+  }
+
+  entry(name: string): ZipEntryInfo {
+    const entry = this.entries.get(`${this.root}/${name}`);
+    if (!entry) throw new CheckpointError(`${this.path}: the archive has no entry '${this.root}/${name}'`, this.path, name);
+    return entry;
+  }
+
+  /** Where an entry's bytes start: after the local header and its variable-length name and extra field. */
+  dataStart(entry: ZipEntryInfo): number {
+    const known = this.#dataStarts.get(entry.name);
+    if (known !== undefined) return known;
+    const header = readAt(this.path, entry.localHeaderOffset, 30);
+    if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) {
+      throw new CheckpointError(`${this.path}: the zip entry '${entry.name}' has no local header at offset ${entry.localHeaderOffset}; the file is damaged`, this.path, entry.name);
+    }
+    const start = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    this.#dataStarts.set(entry.name, start);
+    return start;
+  }
+
+  /** The whole (decompressed) content of a small entry such as data.pkl. */
+  read(name: string): Buffer {
+    const entry = this.entry(name);
+    const raw = readAt(this.path, this.dataStart(entry), entry.compressedSize);
+    if (raw.length !== entry.compressedSize) {
+      throw new CheckpointError(`${this.path}: the zip entry '${entry.name}' is truncated (${raw.length} of ${entry.compressedSize} bytes)`, this.path, entry.name);
+    }
+    return decompress(this.path, entry, raw);
+  }
+
+  readText(name: string): string {
+    return this.read(name).toString('utf8').trim();
+  }
+
+  /** A storage as a flat 1-d tensor on the CPU. */
+  loadStorage(ref: StorageRef): Tensor {
+    const entry = this.entry(`${ref.dir}/${ref.key}`);
+    const nbytes = ref.numel * elementSize(ref.dtype);
+    if (entry.uncompressedSize < nbytes) {
+      throw new CheckpointError(
+        `${this.path}: storage '${entry.name}' holds ${entry.uncompressedSize} bytes, but ${ref.numel} elements of ${ref.dtype} need ${nbytes}`,
+        this.path,
+        entry.name,
+      );
+    }
+    try {
+      if (entry.compressionMethod === 0) {
+        return new Tensor(native().fromFile(this.path, this.dataStart(entry), dtypeCode(ref.dtype), [ref.numel]));
+      }
+      const bytes = this.read(`${ref.dir}/${ref.key}`);
+      return new Tensor(native().fromBytes(bytes.subarray(0, nbytes), dtypeCode(ref.dtype), [ref.numel]));
+    } catch (cause) {
+      if (cause instanceof CheckpointError) throw cause;
+      throw new CheckpointError(`${this.path}: storage '${entry.name}': ${(cause as Error).message}`, this.path, entry.name, { cause });
+    }
+  }
+}
+
+function readAt(path: string, position: number, length: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buffer, got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === length ? buffer : buffer.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function decompress(path: string, entry: ZipEntryInfo, raw: Buffer): Buffer {
+  if (entry.compressionMethod === 0) return raw;
+  if (entry.compressionMethod !== 8) {
+    throw new CheckpointError(`${path}: the zip entry '${entry.name}' uses compression method ${entry.compressionMethod}; vlsm reads stored and deflated entries`, path, entry.name);
+  }
+  try {
+    return inflateRawSync(raw);
+  } catch (cause) {
+    throw new CheckpointError(`${path}: the zip entry '${entry.name}' cannot be inflated: ${(cause as Error).message}`, path, entry.name, { cause });
+  }
+}
+
+/** Opens a torch zip archive: reads the central directory and finds the archive's root folder. */
+export async function openTorchArchive(path: string): Promise<TorchArchive> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: true });
+  } catch (cause) {
+    throw new CheckpointError(`${path}: not a readable zip archive (${(cause as Error).message})`, path, undefined, { cause });
+  }
+  const entries = new Map<string, ZipEntryInfo>();
+  try {
+    for await (const e of zip.eachEntry()) {
+      entries.set(e.fileName, {
+        name: e.fileName,
+        compressionMethod: e.compressionMethod,
+        compressedSize: e.compressedSize,
+        uncompressedSize: e.uncompressedSize,
+        localHeaderOffset: e.relativeOffsetOfLocalHeader,
+      });
+    }
+  } catch (cause) {
+    throw new CheckpointError(`${path}: the zip directory is damaged (${(cause as Error).message})`, path, undefined, { cause });
+  } finally {
+    zip.close();
+  }
+  const pickles = [...entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (pickles.length !== 1) {
+    const shown = [...entries.keys()].slice(0, 5).join(', ');
+    throw new CheckpointError(
+      `${path}: a zip archive, but not one torch.save or torch.jit.save wrote: expected one '<root>/data.pkl', found ${pickles.length} (entries: ${shown}${entries.size > 5 ? ', …' : ''})`,
+      path,
+    );
+  }
+  const archive = new TorchArchive(path, pickles[0].slice(0, -'/data.pkl'.length), entries);
+  if (archive.has('byteorder')) {
+    const order = archive.readText('byteorder');
+    if (order !== 'little') {
+      throw new CheckpointError(`${path}: the storages are ${order}-endian; vlsm reads little-endian checkpoints (re-save it on a little-endian machine)`, path, 'byteorder');
+    }
+  }
+  return archive;
+}
+
+// ---- the restricted policy for torch.save pickles -----------------------------------------------
+
+const allowedGlobals = new Set([
+  'collections.OrderedDict',
+  'torch._utils._rebuild_tensor',
+  'torch._utils._rebuild_tensor_v2',
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_parameter_with_state',
+  'torch.Size',
+  'torch.device',
+  '_codecs.encode',
+  'builtins.set',
+  'builtins.frozenset',
+  'builtins.bytearray',
+  'argparse.Namespace',
+  ...Object.keys(storageTypes).map((s) => `torch.${s}`),
+]);
+
+const int = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const intList = (v: unknown): v is number[] => Array.isArray(v) && v.every(int);
+
+export interface PolicyOptions {
+  /** The pickle entry, e.g. `data.pkl` (errors name it). */
+  entry: string;
+  /** Folder of the storages, relative to the archive root: `data` for data.pkl. */
+  storageDir: string;
+  /** TorchScript archives: `__torch__.*` classes become inert ScriptObjects. */
+  torchScript?: boolean;
+}
+
+/** The restricted policy: only tensor and storage rebuilds, OrderedDict and plain containers. */
+export function torchPolicy(file: string, options: PolicyOptions): UnpicklePolicy {
+  const storages = new Map<string, StorageRef>();
+  const fail = (problem: string): never => {
+    throw new CheckpointError(`${file}: ${options.entry}: ${problem}`, file);
+  };
+  const isScriptClass = (g: PickleGlobal): boolean => options.torchScript === true && (g.module === '__torch__' || g.module.startsWith('__torch__.'));
+  const jitHelpers = new Set(['torch.jit._pickle.build_intlist', 'torch.jit._pickle.build_doublelist', 'torch.jit._pickle.build_boollist', 'torch.jit._pickle.build_tensorlist', 'torch.jit._pickle.restore_type_tag']);
+  const rebuild = (name: string, args: unknown[]): PickledTensor => {
+    const [storage, offset, size, stride] = args;
+    if (!(storage instanceof StorageRef)) return fail(`${name} is given ${describe(storage)} instead of a storage`);
+    if (!int(offset) || offset < 0 || !intList(size) || !intList(stride) || size.length !== stride.length || size.some((d) => d < 0) || stride.some((s) => s < 0)) {
+      return fail(`${name} is given a malformed offset, size or stride (${JSON.stringify([offset, size, stride])})`);
+    }
+    const t = new PickledTensor(storage as StorageRef, offset as number, [...(size as number[])], [...(stride as number[])]);
+    if (args[4] === true) t.requiresGrad = true;
+    return t;
+  };
+  return {
+    allows: (g) => allowedGlobals.has(g.qualifiedName) || isScriptClass(g) || (options.torchScript === true && jitHelpers.has(g.qualifiedName)),
+    call(g, args) {
+      switch (g.qualifiedName) {
+        case 'collections.OrderedDict': {
+          const map = new Map<unknown, unknown>();
+          if (args.length > 0 && Array.isArray(args[0])) for (const pair of args[0] as unknown[][]) map.set(pair[0], pair[1]);
+          return map;
+        }
+        case 'torch._utils._rebuild_tensor':
+        case 'torch._utils._rebuild_tensor_v2':
+          return rebuild(g.name, args);
+        case 'torch._utils._rebuild_parameter':
+        case 'torch._utils._rebuild_parameter_with_state': {
+          const [data, requiresGrad] = args;
+          if (!(data instanceof PickledTensor)) return fail(`${g.name} is given ${describe(data)} instead of a tensor`);
+          (data as PickledTensor).requiresGrad = requiresGrad === true;
+          return data;
+        }
+        case 'torch.Size':
+          return [...((args[0] as unknown[]) ?? [])];
+        case 'torch.device':
+          return args.length === 2 && args[1] !== null ? `${String(args[0])}:${String(args[1])}` : String(args[0]);
+        case '_codecs.encode':
+        case 'builtins.bytearray': {
+          const [text, encoding] = args;
+          if (text instanceof Uint8Array) return text;
+          if (args.length === 0) return new Uint8Array(0);
+          if (typeof text !== 'string') return fail(`${g.qualifiedName} is given ${describe(text)}`);
+          const enc = String(encoding ?? 'utf-8').toLowerCase();
+          if (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1') return Uint8Array.from(text as string, (c) => c.charCodeAt(0) & 0xff);
+          if (enc === 'utf-8' || enc === 'utf8' || enc === 'ascii') return new TextEncoder().encode(text as string);
+          return fail(`${g.qualifiedName} uses the encoding '${enc}'`);
+        }
+        case 'builtins.set':
+          return new Set(Array.isArray(args[0]) ? args[0] : []);
+        case 'builtins.frozenset':
+          return Object.freeze(new Set(Array.isArray(args[0]) ? args[0] : []));
+        case 'torch.jit._pickle.restore_type_tag':
+          return args[0];
+        default:
+          if (jitHelpers.has(g.qualifiedName)) return args[0];
+          return fail(`'${g.qualifiedName}' cannot be called here`);
+      }
+    },
+    construct(g, args) {
+      if (g.qualifiedName === 'argparse.Namespace') return {};
+      if (g.qualifiedName === 'collections.OrderedDict') return new Map();
+      if (isScriptClass(g)) return new ScriptObject(g.qualifiedName);
+      return fail(`'${g.qualifiedName}' cannot be constructed here (${args.length} arguments)`);
+    },
+    build(target, state) {
+      // OrderedDict state ({_metadata: …}) and tensor state (hooks) carry nothing vlsm needs.
+      if (target instanceof Map || target instanceof PickledTensor) return target;
+      const dict = Array.isArray(state) ? state[0] : state;
+      if (target instanceof ScriptObject) {
+        if (dict instanceof Map) for (const [k, v] of dict) target.attributes.set(k, v);
+        else if (dict !== null) fail(`object of class '${target.className}' is given a state that is not a dict`);
+        return target;
+      }
+      if (typeof target === 'object' && target !== null && Object.getPrototypeOf(target) === Object.prototype) {
+        if (dict instanceof Map) for (const [k, v] of dict) (target as Record<string, unknown>)[String(k)] = v;
+        return target;
+      }
+      return fail(`BUILD applies to ${describe(target)}`);
+    },
+    persistentLoad(pid) {
+      if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) return fail(`unknown persistent id ${describe(pid)}; expected ('storage', type, key, location, numel)`);
+      const [, type, key, location, numel] = pid as unknown[];
+      if (!(type instanceof PickleGlobal) || !storageTypes[type.name]) return fail(`persistent id names ${describe(type)} instead of a storage type`);
+      if (typeof key !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(key) || key.startsWith('.')) return fail(`persistent id has the storage key ${describe(key)}`);
+      if (!int(numel) || numel < 0) return fail(`storage '${key}' has the element count ${describe(numel)}`);
+      const dtype = storageTypes[(type as PickleGlobal).name];
+      const known = storages.get(key as string);
+      if (known) {
+        if (known.dtype !== dtype) fail(`storage '${key}' is used as ${known.dtype} and as ${dtype}; vlsm cannot reinterpret storages`);
+        return known;
+      }
+      const ref = new StorageRef(key as string, dtype, numel as number, String(location), options.storageDir);
+      storages.set(key as string, ref);
+      return ref;
+    },
+  };
+}
+
+/** Unpickles `<root>/<entry>` of an archive under the restricted policy; tensors stay PickledTensors. */
+export function unpickleEntry(archive: TorchArchive, options: PolicyOptions): unknown {
+  const data = archive.read(options.entry);
+  return unpickle(data, torchPolicy(archive.path, options), archive.path, options.entry);
+}
+
+// ---- materializing PickledTensors into Tensors --------------------------------------------------
+
+/** Every PickledTensor in a value, once each, with the first path that reaches it. */
+export function collectPickledTensors(value: unknown, prefix = '', out = new Map<PickledTensor, string>(), seen = new Set<unknown>()): Map<PickledTensor, string> {
+  if (value instanceof PickledTensor) {
+    if (!out.has(value)) out.set(value, prefix);
+    return out;
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value)) return out;
+  seen.add(value);
+  const join = (k: unknown): string => (prefix === '' ? String(k) : `${prefix}.${String(k)}`);
+  if (value instanceof Map) for (const [k, v] of value) collectPickledTensors(v, join(k), out, seen);
+  else if (value instanceof ScriptObject) for (const [k, v] of value.attributes) collectPickledTensors(v, join(k), out, seen);
+  else if (Array.isArray(value)) value.forEach((v, i) => collectPickledTensors(v, join(i), out, seen));
+  else if (value instanceof Set) [...value].forEach((v, i) => collectPickledTensors(v, join(i), out, seen));
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const [k, v] of Object.entries(value)) collectPickledTensors(v, join(k), out, seen);
+  return out;
+}
+
+/**
+ * Turns PickledTensors into Tensors. Each storage is read once; tensors over it are strided views
+ * (`as_strided`), so tensors that shared a storage in PyTorch share it here too. A view that is
+ * the only user of a storage and covers only part of it is copied out, so the rest is freed.
+ */
+export function materializeTensors(archive: TorchArchive, pickled: Iterable<[PickledTensor, string]>, device?: Device): Map<PickledTensor, Tensor> {
+  const users = new Map<StorageRef, [PickledTensor, string][]>();
+  for (const [p, name] of pickled) {
+    const list = users.get(p.storage) ?? [];
+    list.push([p, name]);
+    users.set(p.storage, list);
+  }
+  const out = new Map<PickledTensor, Tensor>();
+  try {
+    for (const [ref, views] of users) {
+      let storage = archive.loadStorage(ref);
+      if (device !== undefined && device !== 'cpu') {
+        const moved = storage.to(device);
+        storage.dispose();
+        storage = moved;
+      }
+      try {
+        for (const [p, name] of views) {
+          checkBounds(archive.path, p, name);
+          const covers = p.offset === 0 && p.numel() === ref.numel && isContiguous(p.shape, p.stride);
+          let t: Tensor = asStrided(storage, p.shape, p.stride, p.offset);
+          if (!covers && views.length === 1 && p.numel() < ref.numel) {
+            const compact = t.clone();
+            t.dispose();
+            t = compact;
+          }
+          out.set(p, t);
+        }
+      } finally {
+        storage.dispose(); // the views keep the storage alive as long as they need it
+      }
+    }
+  } catch (error) {
+    for (const t of out.values()) t.dispose();
+    throw error;
+  }
+  return out;
+}
+
+function isContiguous(shape: number[], stride: number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && stride[i] !== expected) return false;
+    expected *= shape[i];
+  }
+  return true;
+}
+
+function checkBounds(file: string, p: PickledTensor, name: string): void {
+  if (p.numel() === 0) return;
+  const last = p.offset + p.shape.reduce((acc, d, i) => acc + (d - 1) * p.stride[i], 0);
+  if (last >= p.storage.numel) {
+    throw new CheckpointError(
+      `${file}: tensor '${name}' (size [${p.shape.join(', ')}], stride [${p.stride.join(', ')}], offset ${p.offset}) reaches element ${last} of storage '${p.storage.key}', which has ${p.storage.numel}`,
+      file,
+      name,
+    );
+  }
+}
+
+/** Replaces every PickledTensor in `value` by its Tensor (containers are rebuilt, not mutated). */
+export function substituteTensors(value: unknown, tensors: Map<PickledTensor, Tensor>, seen = new Map<unknown, unknown>()): unknown {
+  if (value instanceof PickledTensor) return tensors.get(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return seen.get(value);
+  if (value instanceof Map) {
+    const m = new Map();
+    seen.set(value, m);
+    for (const [k, v] of value) m.set(k, substituteTensors(v, tensors, seen));
+    return m;
+  }
+  if (value instanceof ScriptObject) {
+    const o = new ScriptObject(value.className);
+    seen.set(value, o);
+    for (const [k, v] of value.attributes) o.attributes.set(k, substituteTensors(v, tensors, seen));
+    return o;
+  }
+  if (Array.isArray(value)) {
+    const a: unknown[] = [];
+    seen.set(value, a);
+    for (const v of value) a.push(substituteTensors(v, tensors, seen));
+    return Object.isFrozen(value) ? Object.freeze(a) : a;
+  }
+  if (value instanceof Set) {
+    const s = new Set();
+    seen.set(value, s);
+    for (const v of value) s.add(substituteTensors(v, tensors, seen));
+    return s;
+  }
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const o: Record<string, unknown> = {};
+    seen.set(value, o);
+    for (const [k, v] of Object.entries(value)) o[k] = substituteTensors(v, tensors, seen);
+    return o;
+  }
+  return value;
+}
