@@ -134,35 +134,41 @@ export abstract class Module {
   // ---- traversal ------------------------------------------------------------------------------
 
   /** Direct children with their names, in registration order, each module once. */
-  *namedChildren(): IterableIterator<[string, Module]> {
+  namedChildren(): [string, Module][] {
     const seen = new Set<Module>();
+    const out: [string, Module][] = [];
     for (const [name, module] of this.#modules) {
       if (seen.has(module)) continue;
       seen.add(module);
-      yield [name, module];
+      out.push([name, module]);
     }
+    return out;
   }
-  *children(): IterableIterator<Module> {
-    for (const [, module] of this.namedChildren()) yield module;
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
   }
 
   /** This module (named `prefix`, '' by default) and every descendant, pre-order, each once. */
-  *namedModules(prefix = '', seen: Set<Module> = new Set()): IterableIterator<[string, Module]> {
-    if (seen.has(this)) return;
-    seen.add(this);
-    yield [prefix, this];
-    for (const [name, module] of this.#modules) {
-      yield* module.namedModules(prefix === '' ? name : `${prefix}.${name}`, seen);
-    }
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const visit = (module: Module, path: string): void => {
+      if (seen.has(module)) return;
+      seen.add(module);
+      out.push([path, module]);
+      for (const [name, child] of module.#modules) visit(child, path === '' ? name : `${path}.${name}`);
+    };
+    visit(this, prefix);
+    return out;
   }
-  *modules(): IterableIterator<Module> {
-    for (const [, module] of this.namedModules()) yield module;
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
   }
 
   #namedMembers<T extends Tensor>(pick: (m: Module) => Map<string, T | null>, recurse: boolean): [string, T][] {
     const out: [string, T][] = [];
     const seen = new Set<T>();
-    const modules: Iterable<[string, Module]> = recurse ? this.namedModules() : [['', this]];
+    const modules: [string, Module][] = recurse ? this.namedModules() : [['', this]];
     for (const [prefix, module] of modules) {
       for (const [name, t] of pick(module)) {
         if (t === null || seen.has(t)) continue;

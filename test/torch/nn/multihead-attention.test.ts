@@ -81,6 +81,18 @@ describe('nn.MultiheadAttention against PyTorch 1.13', () => {
     attention.dispose();
   });
 
+  it('applies dropout to the attention weights in training only', () => {
+    const attention = new nn.MultiheadAttention(8, 2, { dropout: 0.5 });
+    torch.scope(() => {
+      const x = torch.randn([6, 2, 8]);
+      const run = (): number[] => Array.from(attention.forward(x, x, x)[1]!.data() as Float32Array);
+      assert.notDeepEqual(run(), run());
+      attention.eval();
+      assert.deepEqual(run(), run());
+    });
+    attention.dispose();
+  });
+
   it('leaves only its results behind after a forward', () => {
     const attention = new nn.MultiheadAttention(8, 2);
     const x = torch.randn([5, 3, 8]);
