@@ -63,6 +63,10 @@ export abstract class BatchNorm extends Module {
     return ['num_batches_tracked'];
   }
 
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+  }
+
   protected abstract checkInputDim(input: Tensor): void;
 
   /**

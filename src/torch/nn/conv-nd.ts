@@ -86,6 +86,17 @@ export abstract class ConvNd extends Module {
     this.resetParameters();
   }
 
+  override extraRepr(): string {
+    const parts = [`${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}], stride=[${this.stride.join(', ')}]`];
+    if (typeof this.padding === 'string') parts.push(`padding='${this.padding}'`);
+    else if (this.padding.some((p) => p !== 0)) parts.push(`padding=[${this.padding.join(', ')}]`);
+    if (this.dilation.some((d) => d !== 1)) parts.push(`dilation=[${this.dilation.join(', ')}]`);
+    if (this.groups !== 1) parts.push(`groups=${this.groups}`);
+    if (this.bias === null) parts.push('bias=false');
+    if (this.paddingMode !== 'zeros') parts.push(`paddingMode='${this.paddingMode}'`);
+    return parts.join(', ');
+  }
+
   /** kaiming_uniform(a = √5) for the weight, U(-1/√fanIn, 1/√fanIn) for the bias. */
   resetParameters(): void {
     init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });

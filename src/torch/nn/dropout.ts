@@ -13,6 +13,10 @@ export class Dropout extends Module {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`nn.Dropout: dropout probability has to be between 0 and 1, but got ${p}`);
   }
 
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.dropout(input, this.p, this.training);
   }

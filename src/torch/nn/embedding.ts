@@ -65,6 +65,10 @@ export class Embedding extends Module {
     }
   }
 
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx === undefined ? '' : `, paddingIdx=${this.paddingIdx}`}`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.embedding(input, this.weight, this.paddingIdx);
   }

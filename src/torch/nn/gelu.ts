@@ -15,6 +15,10 @@ export class GELU extends Module {
     }
   }
 
+  override extraRepr(): string {
+    return this.approximate === 'none' ? '' : `approximate='${this.approximate}'`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.gelu(input, this.approximate);
   }

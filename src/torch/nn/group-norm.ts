@@ -41,6 +41,10 @@ export class GroupNorm extends Module {
     if (this.bias) init.zeros_(this.bias);
   }
 
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.groupNorm(input, this.numGroups, this.weight, this.bias, this.eps);
   }

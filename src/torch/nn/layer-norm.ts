@@ -43,6 +43,10 @@ export class LayerNorm extends Module {
     if (this.bias) init.zeros_(this.bias);
   }
 
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
   }

@@ -9,6 +9,10 @@ export class LeakyReLU extends Module {
     super();
   }
 
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.leakyRelu(input, this.negativeSlope);
   }

@@ -40,6 +40,10 @@ export class Linear extends Module {
     }
   }
 
+  override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.linear(input, this.weight, this.bias);
   }

@@ -363,6 +363,29 @@ export abstract class Module {
     return this;
   }
 
+  float(): this { return this.to('float32'); }
+  double(): this { return this.to('float64'); }
+  half(): this { return this.to('float16'); }
+  bfloat16(): this { return this.to('bfloat16'); }
+  cpu(): this { return this.to('cpu'); }
+  cuda(index = 0): this { return this.to(`cuda:${index}`); }
+
+  // ---- printing -------------------------------------------------------------------------------
+
+  /** The layer's own settings for `toString()`, e.g. `inFeatures=5, outFeatures=4, bias=true`. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch's module tree: `Sequential(\n  (0): Linear(inFeatures=3, …)\n  …\n)`. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const lines = extra === '' ? [] : extra.split('\n');
+    for (const [name, module] of this.#modules) lines.push(`(${name}): ${module.toString().split('\n').join('\n  ')}`);
+    if (this.#modules.size === 0) return `${this.className}(${extra})`;
+    return `${this.className}(\n  ${lines.join('\n  ')}\n)`;
+  }
+
   /** Frees every parameter and buffer of this module and its descendants. */
   dispose(): void {
     for (const t of [...this.parameters(), ...this.buffers()]) t.dispose();

@@ -107,6 +107,14 @@ export class MultiheadAttention extends Module {
     this.resetParameters();
   }
 
+  override extraRepr(): string {
+    const parts = [`embedDim=${this.embedDim}, numHeads=${this.numHeads}`];
+    if (!this.qkvSameEmbedDim) parts.push(`kdim=${this.kdim}, vdim=${this.vdim}`);
+    if (this.dropout !== 0) parts.push(`dropout=${this.dropout}`);
+    if (this.batchFirst) parts.push('batchFirst=true');
+    return parts.join(', ');
+  }
+
   /** Xavier-uniform projections, zero biases, Xavier-normal bias_k and bias_v (PyTorch's order). */
   resetParameters(): void {
     if (this.inProjWeight) init.xavierUniform_(this.inProjWeight);

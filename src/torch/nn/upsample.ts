@@ -18,6 +18,12 @@ export class Upsample extends Module {
     }
   }
 
+  override extraRepr(): string {
+    const o = this.options;
+    const size = o.size === undefined ? `scaleFactor=${JSON.stringify(o.scaleFactor)}` : `size=${JSON.stringify(o.size)}`;
+    return `${size}, mode='${o.mode ?? 'nearest'}'${o.alignCorners === undefined ? '' : `, alignCorners=${o.alignCorners}`}`;
+  }
+
   forward(input: Tensor): Tensor {
     return F.interpolate(input, this.options);
   }

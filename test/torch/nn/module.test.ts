@@ -82,6 +82,22 @@ describe('nn.Module', () => {
     });
   });
 
+  it('prints its tree as PyTorch does, with each layer’s settings', () => {
+    const m = new nn.Sequential(new nn.Conv2d(3, 8, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(8), new nn.Sequential(new nn.ReLU(), new nn.Dropout(0.1)));
+    assert.equal(
+      m.toString(),
+      'Sequential(\n' +
+        '  (0): Conv2d(3, 8, kernelSize=[3, 3], stride=[1, 1], padding=[1, 1], bias=false)\n' +
+        '  (1): BatchNorm2d(8, eps=0.00001, momentum=0.1, affine=true, trackRunningStats=true)\n' +
+        '  (2): Sequential(\n' +
+        '    (0): ReLU()\n' +
+        '    (1): Dropout(p=0.1)\n' +
+        '  )\n' +
+        ')',
+    );
+    m.dispose();
+  });
+
   describe('registration', () => {
     it('rejects names with ".", empty names and taken names with PyTorch’s messages', () => {
       const m = new Empty();
