@@ -35,3 +35,5 @@ export function keep<T extends Tensor | readonly Tensor[]>(t: T): T {
 export function dispose(...tensors: (Tensor | readonly Tensor[] | undefined)[]): void {
   for (const t of tensors.flat()) t?.dispose();
 }
+export * as nn from './nn/index.js';
+export * as io from './io/index.js';
