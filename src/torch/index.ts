@@ -37,3 +37,4 @@ export function dispose(...tensors: (Tensor | readonly Tensor[] | undefined)[]):
 }
 export * as nn from './nn/index.js';
 export * as io from './io/index.js';
+export * as optim from './optim/index.js';

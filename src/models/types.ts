@@ -1,0 +1,56 @@
+// The contract between a model family and the rest of vlsm (registry, CLI, trainer, evaluator).
+// A family folder provides one `ModelFamily` object; `models/registry.ts` lists them as data.
+import type { torch } from '../index.js';
+import type { RgbImage } from '../imaging/image-types.js';
+
+type Tensor = torch.Tensor;
+
+/** What `preprocess` makes: model-ready tensors plus what postprocessing needs. */
+export interface SegmentationBatch {
+  /** [B, 3, H, W] float, normalised as the family expects. */
+  pixelValues: Tensor;
+  /** [B, L] int64 prompt tokens (absent for image-only models). */
+  inputIds?: Tensor;
+  /** [B, L] int64, 1 for real tokens (CLIP, BERT conventions), when the family uses one. */
+  attentionMask?: Tensor;
+  /** Each image's size before preprocessing, [height, width], to map outputs back. */
+  originalSizes: [number, number][];
+}
+
+/** A loaded, ready segmentation model of any family. */
+export interface SegmentationModel {
+  /** Registry name of the family, e.g. 'clipseg'. */
+  readonly family: string;
+  /** The module tree (parameters, stateDict, train/eval, to()). */
+  readonly module: torch.nn.Module;
+  /** False for image-only models (CNN baselines): the prompt is ignored. */
+  readonly usesPrompt: boolean;
+  /** Model input size [height, width]. */
+  readonly inputSize: [number, number];
+  /** Default probability threshold (0.5; CRIS 0.35, as the reference configs). */
+  readonly threshold: number;
+  /** Images (decoded RGB) and one prompt per image → a batch. */
+  preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch;
+  /** Logits [B, H, W] at model resolution (before sigmoid). */
+  forward(batch: SegmentationBatch): Tensor;
+  /** Logits resized to each original image size, as the family's reference does: [h_i, w_i] each. */
+  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[];
+  /** Frees every parameter and buffer. */
+  dispose(): void;
+}
+
+export interface LoadOptions {
+  device?: torch.Device;
+  dtype?: torch.DType;
+}
+
+/** One model family: how to recognise, build and load it. Plain data in the registry. */
+export interface ModelFamily {
+  readonly name: string;
+  readonly description: string;
+  readonly usesPrompt: boolean;
+  /** True when a checkpoint folder holds this family (by its config's fields or file names). */
+  detect(folder: string): boolean;
+  /** Loads a checkpoint folder (weights + config + tokenizer files). */
+  load(folder: string, options?: LoadOptions): Promise<SegmentationModel>;
+}
