@@ -4,6 +4,9 @@
 Run from the repository root with PyTorch (Debian's python3-torch 1.13 was used):
     /usr/bin/python3 tools/make-io-fixtures.py
 
+legacy.pth (storage keys are object ids) and tiny_scripted.pt differ byte-wise from run to run;
+their content does not.
+
 Every tensor is either built from torch.arange (so the tests recompute it) or stored a second time
 in a `<name>.expected.safetensors` file written by the tiny independent writer below, so the
 TypeScript readers are checked against values Python wrote, not against themselves.
@@ -127,7 +130,7 @@ def make_dtypes():
     # The same archive with every entry deflated (torch writes storages uncompressed; zip tools may not).
     with zipfile.ZipFile(out('dtypes.pth')) as src, zipfile.ZipFile(out('dtypes_deflated.pth'), 'w', zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, src.read(info.filename))
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(info.filename), zipfile.ZIP_DEFLATED)
 
 
 def make_views():
@@ -138,6 +141,7 @@ def make_views():
         'x': x, 'xt': x.t(), 'row': x[1], 'col': x[:, 2],  # four tensors over one storage
         'head': s[:4], 'tail': s[4:],  # two tensors sharing another storage
         'window': big[10:13],  # a small view of a large storage that nothing else uses
+        'param': nn.Parameter(torch.arange(2.0)),  # pickled through torch._utils._rebuild_parameter
     }, out('views.pth'))
 
 

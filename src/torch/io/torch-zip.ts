@@ -102,8 +102,8 @@ export class TorchArchive {
     return this.read(name).toString('utf8').trim();
   }
 
-  /** A storage as a flat 1-d tensor on the CPU. */
-  loadStorage(ref: StorageRef): Tensor {
+  /** A storage as a tensor on the CPU: flat, or of `shape` when that holds exactly its elements. */
+  loadStorage(ref: StorageRef, shape: readonly number[] = [ref.numel]): Tensor {
     const entry = this.entry(`${ref.dir}/${ref.key}`);
     const nbytes = ref.numel * elementSize(ref.dtype);
     if (entry.uncompressedSize < nbytes) {
@@ -115,10 +115,10 @@ export class TorchArchive {
     }
     try {
       if (entry.compressionMethod === 0) {
-        return new Tensor(native().fromFile(this.path, this.dataStart(entry), dtypeCode(ref.dtype), [ref.numel]));
+        return new Tensor(native().fromFile(this.path, this.dataStart(entry), dtypeCode(ref.dtype), shape));
       }
       const bytes = this.read(`${ref.dir}/${ref.key}`);
-      return new Tensor(native().fromBytes(bytes.subarray(0, nbytes), dtypeCode(ref.dtype), [ref.numel]));
+      return new Tensor(native().fromBytes(bytes.subarray(0, nbytes), dtypeCode(ref.dtype), shape));
     } catch (cause) {
       if (cause instanceof CheckpointError) throw cause;
       throw new CheckpointError(`${this.path}: storage '${entry.name}': ${(cause as Error).message}`, this.path, entry.name, { cause });
@@ -204,6 +204,10 @@ const allowedGlobals = new Set([
   'torch._utils._rebuild_tensor_v2',
   'torch._utils._rebuild_parameter',
   'torch._utils._rebuild_parameter_with_state',
+  'torch._utils._rebuild_from_type_v2',
+  'torch._tensor.Tensor',
+  'torch.Tensor',
+  'torch.nn.parameter.Parameter',
   'torch.Size',
   'torch.device',
   '_codecs.encode',
@@ -262,6 +266,13 @@ export function torchPolicy(file: string, options: PolicyOptions): UnpicklePolic
           if (!(data instanceof PickledTensor)) return fail(`${g.name} is given ${describe(data)} instead of a tensor`);
           (data as PickledTensor).requiresGrad = requiresGrad === true;
           return data;
+        }
+        case 'torch._utils._rebuild_from_type_v2': {
+          // (rebuild function, Tensor or Parameter class, its arguments, Python state)
+          const [fn, cls, fnArgs] = args;
+          const plain = cls instanceof PickleGlobal && ['torch._tensor.Tensor', 'torch.Tensor', 'torch.nn.parameter.Parameter'].includes(cls.qualifiedName);
+          if (!(fn instanceof PickleGlobal) || !plain || !Array.isArray(fnArgs)) return fail(`${g.name} rebuilds ${describe(cls)}, not a plain tensor`);
+          return this.call(fn as PickleGlobal, fnArgs as unknown[]);
         }
         case 'torch.Size':
           return [...((args[0] as unknown[]) ?? [])];
@@ -367,20 +378,26 @@ export function materializeTensors(archive: TorchArchive, pickled: Iterable<[Pic
     users.set(p.storage, list);
   }
   const out = new Map<PickledTensor, Tensor>();
+  const toDevice = (t: Tensor): Tensor => {
+    if (device === undefined || device === 'cpu') return t;
+    const moved = t.to(device);
+    t.dispose();
+    return moved;
+  };
   try {
     for (const [ref, views] of users) {
-      let storage = archive.loadStorage(ref);
-      if (device !== undefined && device !== 'cpu') {
-        const moved = storage.to(device);
-        storage.dispose();
-        storage = moved;
+      for (const [p, name] of views) checkBounds(archive.path, p, name);
+      const [first] = views[0];
+      if (views.length === 1 && first.offset === 0 && first.numel() === ref.numel && isContiguous(first.shape, first.stride)) {
+        // The common case: one tensor that is its whole storage. Read it in its own shape, no view.
+        out.set(first, toDevice(archive.loadStorage(ref, first.shape)));
+        continue;
       }
+      const storage = toDevice(archive.loadStorage(ref));
       try {
-        for (const [p, name] of views) {
-          checkBounds(archive.path, p, name);
-          const covers = p.offset === 0 && p.numel() === ref.numel && isContiguous(p.shape, p.stride);
+        for (const [p] of views) {
           let t: Tensor = asStrided(storage, p.shape, p.stride, p.offset);
-          if (!covers && views.length === 1 && p.numel() < ref.numel) {
+          if (views.length === 1 && p.numel() < ref.numel) {
             const compact = t.clone();
             t.dispose();
             t = compact;

@@ -54,6 +54,19 @@ describe('the restricted unpickler', () => {
     assert.deepEqual([value.dtype, value.shape, value.stride, value.offset, value.storage.key, value.nbytes], ['float16', [2, 3], [3, 1], 0, '0', 12]);
   });
 
+  it('unwraps _rebuild_from_type_v2 for plain tensors and refuses it for other classes', () => {
+    const storage = [[0x28], ...binunicode('storage'), 'ctorch\nFloatStorage\n', ...binunicode('0'), ...binunicode('cpu'), [0x4b, 2, 0x74, 0x51]];
+    const args = [[0x28], ...storage, [0x4b, 0, 0x4b, 2, 0x85, 0x4b, 1, 0x85, 0x89], 'ccollections\nOrderedDict\n', [0x29, 0x52, 0x74]];
+    const build = (cls: string): unknown =>
+      load([0x80, 2], 'ctorch._utils\n_rebuild_from_type_v2\n', [0x28], 'ctorch._utils\n_rebuild_tensor_v2\n', cls, ...args, [0x7d, 0x74, 0x52, 0x2e]);
+    const t = build('ctorch._tensor\nTensor\n');
+    assert.ok(t instanceof PickledTensor);
+    assert.deepEqual([t.shape, t.dtype], [[2], 'float32']);
+    assert.throws(() => build('ccollections\nOrderedDict\n'), {
+      message: `${FILE}: data.pkl: _rebuild_from_type_v2 rebuilds the global 'collections.OrderedDict', not a plain tensor`,
+    });
+  });
+
   it("refuses every global outside torch's tensor rebuilds and plain containers, naming it", () => {
     for (const [module, name] of [['posix', 'system'], ['builtins', 'eval'], ['torch.storage', '_load_from_bytes'], ['subprocess', 'Popen'], ['torch', 'load']]) {
       assert.throws(() => load([0x80, 2], `c${module}\n${name}\n`, [0x2e]), {

@@ -121,6 +121,8 @@ describe('loadPytorchCheckpoint', () => {
     const window = views.get('window')!;
     assert.deepEqual(window.toArray(), [10, 11, 12]);
     assert.deepEqual(window.strides, [1]);
+    const param = views.get('param')!;
+    assert.deepEqual([param.toArray(), param.requiresGrad], [[0, 1], false]);
   });
 
   it('refuses a data.pkl that calls os.system, and runs nothing', async () => {
