@@ -18,7 +18,15 @@ export interface NonRadiologyValues {
 const words = (...parts: string[]): string => parts.filter((p) => p.length > 0).join(' ');
 
 export function nonRadiologyPrompts(family: NonRadiologyFamily, values: NonRadiologyValues, mode: CompatMode): PromptSet {
-  const { singular, plural } = CLASS_NAMES[family];
+  return attributePrompts(CLASS_NAMES[family], descriptionsOf(family, mode), values, mode);
+}
+
+/**
+ * The non-radiology grammar for any class and description list (the synthetic referring dataset
+ * uses it with class "object").
+ */
+export function attributePrompts(names: { singular: string; plural: string }, descriptions: readonly string[], values: NonRadiologyValues, mode: CompatMode): PromptSet {
+  const { singular, plural } = names;
   if (values.number === 0) {
     // The apparent rule behind BKAI's six "no polyp" entries (§1.8): every prompt is "no {class}".
     const none = `no ${singular}`;
@@ -29,7 +37,6 @@ export function nonRadiologyPrompts(family: NonRadiologyFamily, values: NonRadio
   }
   const number = numberToWords(values.number);
   const { size, location, shape, color } = values;
-  const descriptions = descriptionsOf(family, mode);
   let p1: string, p2: string, p3: string, p4: string, p5: string, p6: string;
   let p7: string[], p8: string[], p9: string[];
   if (mode === 'medvlsm') {
