@@ -7,7 +7,11 @@ import { packageRoot } from '../torch/native.js';
 type Command = { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> };
 
 const commands: Record<string, Command> = {
+  demo: { summary: 'the main job on bundled data (see README)', load: async () => (await import('./commands/demo.js')).runDemo },
   info: { summary: 'versions, libtorch, threads and devices', load: async () => (await import('./commands/info.js')).runInfo },
+  checkpoint: { summary: 'inspect or convert checkpoint files', load: async () => (await import('./commands/checkpoint.js')).runCheckpoint },
+  data: { summary: 'import datasets into the reference layout; check them', load: async () => (await import('./commands/data.js')).runData },
+  prompts: { summary: 'generate language prompts P0-P9 for a dataset', load: async () => (await import('./commands/prompts.js')).runPrompts },
 };
 
 export function version(): string {
