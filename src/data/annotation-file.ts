@@ -64,3 +64,18 @@ export async function readAnnotationFile(file: string): Promise<AnnotationEntry[
 export async function writeAnnotationFile(file: string, entries: readonly AnnotationEntry[]): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(entries, null, 4)}\n`);
 }
+
+/** A skeleton entry in the reference schema (§6), without prompts and bbox. */
+export function skeletonEntry(imgName: string, maskName: string, index: number, minimal: boolean): AnnotationEntry {
+  if (minimal) return { img_name: imgName, mask_name: maskName };
+  const base = imgName.slice(imgName.lastIndexOf('/') + 1);
+  const segment = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
+  return {
+    cat: 0,
+    segment_id: /^\d+$/.test(segment) ? Number(segment) : segment,
+    img_name: imgName,
+    mask_name: maskName,
+    sentences: [{ idx: 0, sent_id: index, sent: '' }],
+    sentences_num: 1,
+  };
+}

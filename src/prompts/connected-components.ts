@@ -42,19 +42,24 @@ export function labelComponents(inside: Uint8Array, width: number, height: numbe
       if (x > maxX) maxX = x;
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if (dx === 0 && dy === 0) continue;
-          if (connectivity === 4 && dx !== 0 && dy !== 0) continue;
-          const nx = x + dx;
-          if (nx < 0 || nx >= width) continue;
-          const j = ny * width + nx;
-          if (inside[j] !== 0 && labels[j] === 0) {
-            labels[j] = label;
-            stack[top++] = j;
-          }
+      // Explicit neighbour checks: this loop is the hot path of prompt generation.
+      const up = y > 0, down = y + 1 < height, left = x > 0, right = x + 1 < width;
+      if (left && inside[i - 1] !== 0 && labels[i - 1] === 0) { labels[i - 1] = label; stack[top++] = i - 1; }
+      if (right && inside[i + 1] !== 0 && labels[i + 1] === 0) { labels[i + 1] = label; stack[top++] = i + 1; }
+      if (up) {
+        const j = i - width;
+        if (inside[j] !== 0 && labels[j] === 0) { labels[j] = label; stack[top++] = j; }
+        if (connectivity === 8) {
+          if (left && inside[j - 1] !== 0 && labels[j - 1] === 0) { labels[j - 1] = label; stack[top++] = j - 1; }
+          if (right && inside[j + 1] !== 0 && labels[j + 1] === 0) { labels[j + 1] = label; stack[top++] = j + 1; }
+        }
+      }
+      if (down) {
+        const j = i + width;
+        if (inside[j] !== 0 && labels[j] === 0) { labels[j] = label; stack[top++] = j; }
+        if (connectivity === 8) {
+          if (left && inside[j - 1] !== 0 && labels[j - 1] === 0) { labels[j - 1] = label; stack[top++] = j - 1; }
+          if (right && inside[j + 1] !== 0 && labels[j + 1] === 0) { labels[j + 1] = label; stack[top++] = j + 1; }
         }
       }
     }

@@ -3,7 +3,8 @@
 // that also carry an `attributes` object with every value as rendered.
 import { basename, extname, join, posix, relative, sep } from 'node:path';
 import type { AnnotationEntry } from '../data/annotation-file.js';
-import { writeAnnotationFile } from '../data/annotation-file.js';
+import { skeletonEntry, writeAnnotationFile } from '../data/annotation-file.js';
+import { mapLimit } from '../data/map-limit.js';
 import type { DatasetRecord } from '../data/record.js';
 import { readReferenceDataset } from '../data/reference-layout.js';
 import { DatasetError } from '../errors.js';
@@ -63,7 +64,7 @@ export async function promptsForRecord(record: DatasetRecord, options: GenerateO
     return { ...busiPrompts({ type, number: attrs.number, size, location, shape }, mode), bbox: attrs.bbox };
   }
   if (family === 'camus') {
-    const where = `${maskPath}`;
+    const where = maskPath;
     const labelFromPath = /(?:^|[/\\])mask_(\d+)[/\\]/.exec(maskPath)?.[1];
     const label = Number(record.metadata['label'] ?? labelFromPath ?? 1);
     const tokens = stem(maskPath).split('_');
@@ -97,31 +98,7 @@ export async function promptsForRecord(record: DatasetRecord, options: GenerateO
 /** A fresh reference-format entry (§6 schema) when the root has no annotation files. */
 function newEntry(root: string, record: DatasetRecord, family: Family, index: number): AnnotationEntry {
   const toName = (folder: string, path: string): string => relative(join(root, folder), path).split(sep).join(posix.sep);
-  const imgName = toName('images', record.imagePath);
-  const maskName = toName('masks', record.maskPaths[0]!);
-  if (family === 'camus') return { img_name: imgName, mask_name: maskName };
-  const segment = stem(imgName);
-  return {
-    cat: 0,
-    segment_id: /^\d+$/.test(segment) ? Number(segment) : segment,
-    img_name: imgName,
-    mask_name: maskName,
-    sentences: [{ idx: 0, sent_id: index, sent: '' }],
-    sentences_num: 1,
-  };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
+  return skeletonEntry(toName('images', record.imagePath), toName('masks', record.maskPaths[0]!), index, family === 'camus');
 }
 
 /**

@@ -93,19 +93,29 @@ function firstBorderRegionBox(mask: GrayImage, labels: Int32Array, component: Co
   return [region.minX + x0, region.minY + y0, region.maxX + 1 + x0, region.maxY + 1 + y0];
 }
 
-/** Overall bbox (§1.7): union of border-image regions (8-connected) whose box area is > 4. */
-export function referenceBBox(mask: GrayImage): BBox {
+/**
+ * Overall bbox (§1.7): union of border-image regions (8-connected) whose box area is > 4.
+ * Only the window around the foreground (grown by one pixel) can hold border pixels, so the
+ * border image is built and labelled there; `window` defaults to the whole image.
+ */
+export function referenceBBox(mask: GrayImage, window?: { x0: number; y0: number; x1: number; y1: number }): BBox {
   const { width, height } = mask;
-  const border = new Uint8Array(width * height);
-  markContourBorder(mask.data, width, height, border);
+  const x0 = Math.max(0, (window?.x0 ?? 0) - 1), y0 = Math.max(0, (window?.y0 ?? 0) - 1);
+  const x1 = Math.min(width, (window?.x1 ?? width) + 1), y1 = Math.min(height, (window?.y1 ?? height) + 1);
   const box: BBox = [width, height, 0, 0];
-  for (const region of labelComponents(border, width, height, 8).components) {
-    const x1 = region.minX, y1 = region.minY, x2 = region.maxX + 1, y2 = region.maxY + 1;
-    if ((x2 - x1) * (y2 - y1) <= 4) continue;
-    box[0] = Math.min(box[0], x1);
-    box[1] = Math.min(box[1], y1);
-    box[2] = Math.max(box[2], x2);
-    box[3] = Math.max(box[3], y2);
+  if (x1 <= x0 || y1 <= y0) return box;
+  const w = x1 - x0, h = y1 - y0;
+  const local = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) local.set(mask.data.subarray((y + y0) * width + x0, (y + y0) * width + x1), y * w);
+  const border = new Uint8Array(w * h);
+  markContourBorder(local, w, h, border);
+  for (const region of labelComponents(border, w, h, 8).components) {
+    const rx1 = region.minX + x0, ry1 = region.minY + y0, rx2 = region.maxX + 1 + x0, ry2 = region.maxY + 1 + y0;
+    if ((rx2 - rx1) * (ry2 - ry1) <= 4) continue;
+    box[0] = Math.min(box[0], rx1);
+    box[1] = Math.min(box[1], ry1);
+    box[2] = Math.max(box[2], rx2);
+    box[3] = Math.max(box[3], ry2);
   }
   return box;
 }
@@ -115,7 +125,7 @@ export function computeMaskAttributes(mask: GrayImage, mode: CompatMode = 'medvl
   const { width, height, data } = mask;
   const area = width * height;
   const foreground = new Uint8Array(area);
-  for (let i = 0; i < area; i++) foreground[i] = data[i]! >= 128 ? 1 : 0;
+  for (let i = 0; i < area; i++) if (data[i]! >= 128) foreground[i] = 1;
   const { labels, components } = labelComponents(foreground, width, height, 4);
 
   const colBand = new Uint8Array(width);
@@ -123,10 +133,16 @@ export function computeMaskAttributes(mask: GrayImage, mode: CompatMode = 'medvl
   // Per component: counted pixels (medvlsm: value exactly 255) in each of the 9 cells.
   const cells = new Float64Array(components.length * 9);
   const counted = new Float64Array(components.length);
-  for (let y = 0; y < height; y++) {
+  // Union box of all components: no labelled pixel lies outside it.
+  let ux0 = width, uy0 = height, ux1 = 0, uy1 = 0;
+  for (const c of components) {
+    ux0 = Math.min(ux0, c.minX); uy0 = Math.min(uy0, c.minY);
+    ux1 = Math.max(ux1, c.maxX + 1); uy1 = Math.max(uy1, c.maxY + 1);
+  }
+  for (let y = uy0; y < uy1; y++) {
     const rowBand = band(y, height) * 3;
     const row = y * width;
-    for (let x = 0; x < width; x++) {
+    for (let x = ux0; x < ux1; x++) {
       const label = labels[row + x]!;
       if (label === 0) continue;
       if (mode === 'medvlsm' && data[row + x] !== 255) continue;
@@ -138,10 +154,10 @@ export function computeMaskAttributes(mask: GrayImage, mode: CompatMode = 'medvl
   const all: ComponentAttributes[] = components.map((component, k) => {
     const coverage = counted[k]! / area;
     const shares = Array.from({ length: 9 }, (_, c) => cells[k * 9 + c]! / counted[k]!);
-    return { component, coverage, size: sizeClassOf(coverage), location: locate(k, component, shares) };
+    return { component, coverage, size: sizeClassOf(coverage), location: locate(component, shares) };
   });
 
-  function locate(k: number, component: Component, shares: number[]): LocationWord {
+  function locate(component: Component, shares: number[]): LocationWord {
     const nonZero = shares.map((s, c) => [s, c] as const).filter(([s]) => s !== 0);
     if (nonZero.length === 1) return GRID_WORDS[nonZero[0]![1]]!;
     const significant = nonZero.filter(([s]) => s >= 0.1);
@@ -159,7 +175,6 @@ export function computeMaskAttributes(mask: GrayImage, mode: CompatMode = 'medvl
       const c = (component.minX + component.maxX + 1) / 2;
       return centreWord(r, c, height, width);
     }
-    void k;
     const [x1, y1, x2, y2] = firstBorderRegionBox(mask, labels, component);
     // Quirk (§1.5 step 7): the column centre is compared with the image height, not the width.
     return centreWord((y1 + y2) / 2, (x1 + x2) / 2, height, height);
@@ -169,7 +184,9 @@ export function computeMaskAttributes(mask: GrayImage, mode: CompatMode = 'medvl
   const present = new Set(kept.map((c) => c.size).filter((s): s is SizeClass => s !== undefined));
   let bbox: BBox;
   if (mode === 'medvlsm') {
-    bbox = referenceBBox(mask);
+    // Pixels above the contour level (> 128) all lie in components, so their union box (grown
+    // by one pixel inside referenceBBox) holds every border pixel.
+    bbox = referenceBBox(mask, { x0: ux0, y0: uy0, x1: ux1, y1: uy1 });
   } else {
     bbox = [width, height, 0, 0];
     for (const { component: c } of kept) {

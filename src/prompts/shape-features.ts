@@ -76,7 +76,7 @@ function significantCorners(hull: readonly Point[], minTurnDegrees: number): num
 
 /** Features of the pixels where `inside[y·W + x] !== 0`; undefined for an empty region. */
 export function shapeFeatures(inside: Uint8Array, width: number, height: number): ShapeFeatures | undefined {
-  let area = 0, sx = 0, sy = 0, edges = 0;
+  let area = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, edges = 0;
   const corners: Point[] = [];
   for (let y = 0; y < height; y++) {
     let first = -1, last = -1;
@@ -85,6 +85,9 @@ export function shapeFeatures(inside: Uint8Array, width: number, height: number)
       area++;
       sx += x;
       sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
       if (first < 0) first = x;
       last = x;
       if (x === 0 || inside[y * width + x - 1] === 0) edges++;
@@ -96,19 +99,10 @@ export function shapeFeatures(inside: Uint8Array, width: number, height: number)
   }
   if (area === 0) return undefined;
   const mx = sx / area, my = sy / area;
-  let cxx = 0, cyy = 0, cxy = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (inside[y * width + x] === 0) continue;
-      const dx = x - mx, dy = y - my;
-      cxx += dx * dx;
-      cyy += dy * dy;
-      cxy += dx * dy;
-    }
-  }
-  cxx = cxx / area + 1 / 12;
-  cyy = cyy / area + 1 / 12;
-  cxy /= area;
+  // Central second moments (one pass: raw sums minus the mean's share), plus a pixel's own 1/12.
+  const cxx = sxx / area - mx * mx + 1 / 12;
+  const cyy = syy / area - my * my + 1 / 12;
+  const cxy = sxy / area - mx * my;
   const mean = (cxx + cyy) / 2;
   const diff = Math.sqrt(((cxx - cyy) / 2) ** 2 + cxy ** 2);
   const l1 = mean + diff, l2 = Math.max(mean - diff, 1e-12);

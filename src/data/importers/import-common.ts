@@ -6,7 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { DatasetError } from '../../errors.js';
 import type { GrayImage } from '../../imaging/image-types.js';
 import { writeFileAtomic, writeGrayPng } from '../../imaging/write-image.js';
-import { readAnnotationFile, writeAnnotationFile, type AnnotationEntry } from '../annotation-file.js';
+import { readAnnotationFile, skeletonEntry, writeAnnotationFile, type AnnotationEntry } from '../annotation-file.js';
 import { resolveInsideRoot } from '../inside-root.js';
 import { mapLimit } from '../map-limit.js';
 import { SPLITS, type Split } from '../record.js';
@@ -100,20 +100,6 @@ export async function firstDir(src: string, candidates: readonly string[]): Prom
 /** The error for a source that does not look like the release. */
 export function notThisRelease(format: string, src: string, expected: string): DatasetError {
   return new DatasetError(`${src} does not look like ${format}: expected ${expected}`, src);
-}
-
-/** A skeleton entry in the reference schema (§6), without prompts and bbox. */
-export function skeletonEntry(imgName: string, maskName: string, index: number, minimal: boolean): AnnotationEntry {
-  if (minimal) return { img_name: imgName, mask_name: maskName };
-  const segment = stemOf(imgName);
-  return {
-    cat: 0,
-    segment_id: /^\d+$/.test(segment) ? Number(segment) : segment,
-    img_name: imgName,
-    mask_name: maskName,
-    sentences: [{ idx: 0, sent_id: index, sent: '' }],
-    sentences_num: 1,
-  };
 }
 
 async function membershipFromSplitFiles(dir: string): Promise<Map<string, Split>> {
