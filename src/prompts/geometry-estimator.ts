@@ -37,11 +37,13 @@ export const COLOR_REFERENCES: Record<string, readonly [number, number, number]>
   green: [40, 150, 60], blue: [40, 80, 200], purple: [125, 50, 150],
 };
 
-/** Category from features: rectangles by extent, triangles by extent and corners, round by circularity. */
+/** Category from features: rectangles by extent, triangles by extent and convexity, round by circularity and elongation. */
 export function shapeCategoryOf(f: ShapeFeatures): ShapeCategory {
   if (f.convexity < 0.8) return 'irregular';
   if (f.extent >= 0.88) return f.elongation < 1.25 ? 'square' : 'rectangle';
-  if (f.extent < 0.62 && f.corners <= 4) return 'triangle';
+  // Pixel staircases add hull corners, so triangles are told by extent (½ for a triangle, π/4
+  // for an ellipse) together with convexity.
+  if (f.extent < 0.62 && f.convexity >= 0.9) return 'triangle';
   if (f.elongation < 1.25 && f.circularity >= 0.8) return 'circle';
   if (f.elongation >= 1.25) return 'oval';
   return f.circularity >= 0.7 ? 'circle' : 'irregular';
@@ -73,9 +75,9 @@ function srgbToLinear(c: number): number {
 /** sRGB (0..255) to CIELAB (D65). */
 export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
   const R = srgbToLinear(r), G = srgbToLinear(g), B = srgbToLinear(b);
-  const x = (0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047;
-  const y = 0.2126 * R + 0.7152 * G + 0.0722 * B;
-  const z = (0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883;
+  const x = (0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047;
+  const y = 0.2126729 * R + 0.7151522 * G + 0.072175 * B;
+  const z = (0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883;
   const f = (t: number): number => (t > 216 / 24389 ? Math.cbrt(t) : (841 / 108) * t + 4 / 29);
   return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
 }
