@@ -211,7 +211,7 @@ describe('importers from each release\'s native layout', () => {
     assert.equal(new Set(val.map((e) => (e.metadata as { patient: string }).patient)).size, 1);
   });
 
-  it('reads CAMUS .nii.gz frames from the NIfTI release', async () => {
+  it('reads CAMUS .nii.gz frames from the NIfTI release, at their own size with resize 0', async () => {
     const src = join(dir, 'camus-nii-src');
     const folder = join(src, 'database_nifti', 'patient0001');
     const nifti = (values: number[]): Buffer => {
@@ -231,9 +231,13 @@ describe('importers from each release\'s native layout', () => {
       }
     }
     const dst = join(dir, 'camus-nii');
-    await importDataset('camus', src, dst);
-    const { ...all } = { list: [...(await readAnnotationFile(join(dst, 'anns', 'train.json'))), ...(await readAnnotationFile(join(dst, 'anns', 'val.json'))), ...(await readAnnotationFile(join(dst, 'anns', 'test.json')))] };
-    assert.equal(all.list.length, 12);
+    await importDataset('camus', src, dst, { resize: 0 });
+    const all = [...(await readAnnotationFile(join(dst, 'anns', 'train.json'))), ...(await readAnnotationFile(join(dst, 'anns', 'val.json'))), ...(await readAnnotationFile(join(dst, 'anns', 'test.json')))];
+    assert.equal(all.length, 12);
+    const image = await readGrayImage(join(dst, 'images', 'train', 'patient0001_4CH_ES.png'));
+    assert.deepEqual([image.width, image.height, ...image.data], [4, 2, 10, 20, 30, 40, 50, 60, 70, 80]);
+    const mask3 = await readGrayImage(join(dst, 'masks', 'train', 'mask_3', 'patient0001_4CH_ES_gt.png'));
+    assert.deepEqual([...mask3.data], [0, 0, 0, 0, 255, 255, 0, 0]);
   });
 
   it('imports CheXlocalize polygons with CheXpert labels into one mask per finding and resizes to a 512 short side', async () => {

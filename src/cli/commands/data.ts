@@ -10,11 +10,13 @@ import { writeSyntheticDataset } from '../../data/synthetic-referring.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 const USAGE = `usage:
-  vlsm data import FORMAT SRC DST [--seed N] [--splits DIR]
+  vlsm data import FORMAT SRC DST [--seed N] [--splits DIR] [--resize PX]
       reads a public release in its native layout from SRC and writes the reference
       layout DST/{images,masks,anns/{train,val,test}.json}; --splits DIR takes split
       membership from the reference's own train/val/test.json files, otherwise splits
-      are drawn with the paper's ratios (by patient where the dataset has patients)
+      are drawn with the paper's ratios (by patient where the dataset has patients);
+      --resize PX: CAMUS side (default 352) or CheXlocalize short side (default 512);
+      0 keeps the original size
       FORMAT: ${Object.keys(IMPORTERS).join(', ')}
   vlsm data check ROOT [--json]
       reports missing files, image/mask size mismatches, non-binary and empty masks,
@@ -63,7 +65,7 @@ export async function runData(argv: string[]): Promise<number> {
 }
 
 async function runImport(args: string[]): Promise<number> {
-  const parsed = parse('import', args, { seed: { type: 'string' }, splits: { type: 'string' } });
+  const parsed = parse('import', args, { seed: { type: 'string' }, splits: { type: 'string' }, resize: { type: 'string' } });
   if (!parsed) return 2;
   if (parsed.values['help']) { console.log(USAGE); return 0; }
   if (parsed.positionals.length !== 3) {
@@ -73,10 +75,13 @@ async function runImport(args: string[]): Promise<number> {
   const [format, src, dst] = parsed.positionals as [string, string, string];
   const seed = parsed.values['seed'] === undefined ? undefined : integer('import', 'seed', parsed.values['seed'], 0);
   if (parsed.values['seed'] !== undefined && seed === undefined) return 2;
+  const resize = parsed.values['resize'] === undefined ? undefined : integer('import', 'resize', parsed.values['resize'], 0);
+  if (parsed.values['resize'] !== undefined && resize === undefined) return 2;
   const splits = parsed.values['splits'];
   const result = await importDataset(format, src, dst, {
     ...(seed === undefined ? {} : { seed }),
     ...(typeof splits === 'string' ? { splitsDir: splits } : {}),
+    ...(resize === undefined ? {} : { resize }),
     log: (line) => console.error(line),
   });
   console.log(`${result.format}: ${dst}: train ${result.counts.train}, val ${result.counts.val}, test ${result.counts.test}${result.unlisted > 0 ? ` (${result.unlisted} not in the split files, left out)` : ''}`);

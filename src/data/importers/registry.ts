@@ -17,7 +17,12 @@ export interface ImporterInfo {
   readonly release: string;
   /** Prompt family of the imported dataset. */
   readonly family: 'endoscopy' | 'isic' | 'dfu' | 'busi' | 'camus' | 'chexlocalize';
-  readonly plan: (src: string) => Promise<ImportPlan>;
+  readonly plan: (src: string, options: PlanOptions) => Promise<ImportPlan>;
+}
+
+export interface PlanOptions {
+  /** Output size where the reference resampled: CAMUS side (352), CheXlocalize short side (512); 0 keeps the original. */
+  readonly resize?: number;
 }
 
 export const IMPORTERS: Readonly<Record<string, ImporterInfo>> = {
@@ -29,9 +34,9 @@ export const IMPORTERS: Readonly<Record<string, ImporterInfo>> = {
   'cvc-300': { release: 'CVC-300', family: 'endoscopy', plan: planCvc300 },
   'isic-2016': { release: 'ISIC 2016 Part 1', family: 'isic', plan: planIsic2016 },
   'dfu-2022': { release: 'DFUC 2022', family: 'dfu', plan: planDfu2022 },
-  camus: { release: 'CAMUS', family: 'camus', plan: (src) => planCamus(src) },
+  camus: { release: 'CAMUS', family: 'camus', plan: (src, o) => planCamus(src, o.resize === undefined ? {} : { size: o.resize }) },
   busi: { release: 'BUSI', family: 'busi', plan: planBusi },
-  chexlocalize: { release: 'CheXlocalize', family: 'chexlocalize', plan: (src) => planChexlocalize(src) },
+  chexlocalize: { release: 'CheXlocalize', family: 'chexlocalize', plan: (src, o) => planChexlocalize(src, o.resize === undefined ? {} : { shortSide: o.resize }) },
 };
 
 export function importerFor(format: string): ImporterInfo {
@@ -41,8 +46,11 @@ export function importerFor(format: string): ImporterInfo {
 }
 
 /** Imports `src` (a release's native layout) into the reference layout at `dst`. */
-export async function importDataset(format: string, src: string, dst: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importDataset(format: string, src: string, dst: string, options: ImportOptions & PlanOptions = {}): Promise<ImportResult> {
   const info = importerFor(format);
   if (!(await isDirectory(src))) throw new DatasetError(`${src}: source folder does not exist`, src);
-  return writeImport(await info.plan(src), dst, options);
+  if (options.resize !== undefined && !(Number.isInteger(options.resize) && options.resize >= 0)) {
+    throw new ConfigError(`--resize must be a whole number of pixels ≥ 0, got ${options.resize}`, undefined, '--resize');
+  }
+  return writeImport(await info.plan(src, options), dst, options);
 }
