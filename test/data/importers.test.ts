@@ -265,6 +265,22 @@ describe('importers from each release\'s native layout', () => {
     assert.equal(mask.data[0], 0);
   });
 
+  it('imports CheXlocalize COCO-RLE segmentations at the original size when told not to resize', async () => {
+    const src = join(dir, 'chex-rle-src');
+    const id = 'patient64600_study1_view1_frontal';
+    await writePicture(join(src, 'CheXpert', 'test', 'patient64600', 'study1', 'view1_frontal.jpg'), 12, 10, 4);
+    const edema = grayWith(12, 10, [[2, 2, 6, 5], [8, 6, 11, 9]]);
+    await writeText(join(src, 'gt_segmentations_test.json'), JSON.stringify({
+      [id]: { Edema: { size: [10, 12], counts: encodeRleCounts(maskToRleCounts(edema)) }, Cardiomegaly: { size: [10, 12], counts: encodeRleCounts([120]) } },
+    }));
+    const dst = join(dir, 'chex-rle');
+    await importDataset('chexlocalize', src, dst, { resize: 0 });
+    const all = [...(await readAnnotationFile(join(dst, 'anns', 'train.json'))), ...(await readAnnotationFile(join(dst, 'anns', 'val.json'))), ...(await readAnnotationFile(join(dst, 'anns', 'test.json')))];
+    assert.deepEqual(all.map((e) => e.mask_name), [`${id}_edema.png`]);
+    assert.deepEqual((await readGrayImage(join(dst, 'masks', `${id}_edema.png`))).data, edema.data);
+    assert.deepEqual(await readFile(join(dst, 'images', `${id}.jpg`)), await readFile(join(src, 'CheXpert', 'test', 'patient64600', 'study1', 'view1_frontal.jpg')));
+  });
+
   it('decodes COCO RLE strings column-major and round-trips them', () => {
     const mask = grayWith(7, 5, [[1, 1, 4, 3], [5, 0, 7, 5]]);
     const counts = maskToRleCounts(mask);

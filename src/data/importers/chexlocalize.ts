@@ -13,7 +13,7 @@ import { DatasetError } from '../../errors.js';
 import type { GrayImage } from '../../imaging/image-types.js';
 import { resizeNearest } from '../../imaging/resize.js';
 import { CHEXLOCALIZE_FINDINGS, CHEXPERT_OBSERVATIONS, findingSuffix } from '../chexpert-names.js';
-import { rleToMask } from './coco-rle.js';
+import { decodeRleCounts, rleToMask } from './coco-rle.js';
 import type { ImportItem, ImportPlan } from './import-common.js';
 import { notThisRelease } from './import-common.js';
 import { fillPolygons } from './polygon-fill.js';
@@ -118,14 +118,16 @@ export async function planChexlocalize(src: string, options: ChexlocalizeOptions
         let build: () => GrayImage;
         if (annotationsFile === polygonsFile) {
           const polygons = value as Polygon[];
-          if (!Array.isArray(polygons) || polygons.length === 0) continue;
+          if (!Array.isArray(polygons) || polygons.every((polygon) => !Array.isArray(polygon) || polygon.length === 0)) continue;
           const size = findings['img_size'] as [number, number] | undefined;
           const [h, w] = size ?? [height, width];
           build = () => fillPolygons(polygons, w, h);
         } else {
           const rle = value as { size: number[]; counts: string | number[] };
           if (rle === null || typeof rle !== 'object' || !Array.isArray(rle.size)) continue;
-          if (typeof rle.counts === 'string' ? rle.counts.length <= 1 : rle.counts.length <= 1) continue;
+          // Absent findings are stored as all-background RLE: no foreground run, no entry.
+          const counts = typeof rle.counts === 'string' ? decodeRleCounts(rle.counts, `${annotationsFile}: ${id} ${name}`) : rle.counts;
+          if (!counts.some((run, i) => i % 2 === 1 && run > 0)) continue;
           build = () => rleToMask(rle, `${annotationsFile}: ${id} ${name}`);
         }
         const suffix = knownNames.get(name) ?? findingSuffix(name);
