@@ -49,8 +49,12 @@ export interface ModelFamily {
   readonly name: string;
   readonly description: string;
   readonly usesPrompt: boolean;
-  /** True when a checkpoint folder holds this family (by its config's fields or file names). */
-  detect(folder: string): boolean;
+  /**
+   * True when a checkpoint folder holds this family, judged by its parsed `config.json` (undefined
+   * when the folder has none) or its file names. The registry reads and parses config.json once
+   * and reports a malformed one itself.
+   */
+  detect(folder: string, config: Readonly<Record<string, unknown>> | undefined): boolean;
   /** Loads a checkpoint folder (weights + config + tokenizer files). */
   load(folder: string, options?: LoadOptions): Promise<SegmentationModel>;
 }

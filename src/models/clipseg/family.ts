@@ -1,0 +1,107 @@
+// CLIPSeg as a registry family: a HuggingFace CLIPSeg checkpoint folder (config.json with
+// model_type "clipseg", model.safetensors or pytorch_model.bin, the CLIP tokenizer files,
+// preprocessor_config.json) becomes a SegmentationModel.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { torch } from '../../index.js';
+import type { RgbImage } from '../../imaging/image-types.js';
+import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
+import { toTensors } from '../../tokenizers/tensors.js';
+import { readConfigFile } from '../config-file.js';
+import { fromPreprocessorConfig, IMAGENET_MEAN, IMAGENET_STD, preprocessorConfigSchema, processImages, type ImageProcessorConfig } from '../image-processor.js';
+import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
+import { findWeightsFile, readWeights } from '../weights-file.js';
+import { clipsegConfigSchema, type CLIPSegConfig } from './config.js';
+import { CLIPSegForImageSegmentation } from './model.js';
+import { normalizeClipsegKeys } from './weights.js';
+
+type Tensor = torch.Tensor;
+
+/** CIDAS/clipseg-rd64-refined's preprocessor_config.json: 352² squash, bilinear, ImageNet statistics. */
+export const CLIPSEG_PREPROCESSING: ImageProcessorConfig = {
+  size: [352, 352],
+  resample: 'bilinear',
+  roundTo8Bit: true,
+  rescaleFactor: 1 / 255,
+  mean: IMAGENET_MEAN,
+  std: IMAGENET_STD,
+};
+
+export class ClipsegSegmentationModel implements SegmentationModel {
+  readonly family = 'clipseg';
+  readonly usesPrompt = true;
+  readonly threshold = 0.5;
+
+  constructor(
+    readonly module: CLIPSegForImageSegmentation,
+    readonly tokenizer: ClipTokenizer,
+    readonly preprocessing: ImageProcessorConfig,
+  ) {}
+
+  get inputSize(): [number, number] {
+    return this.preprocessing.size;
+  }
+
+  preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
+    if (images.length !== prompts.length) throw new RangeError(`CLIPSeg.preprocess: ${images.length} images but ${prompts.length} prompts; give one prompt per image`);
+    const maxPositions = this.module.config.text_config.max_position_embeddings;
+    const encoding = this.tokenizer.encode(prompts, { contextLength: maxPositions, padding: 'max_length', truncation: true });
+    const { inputIds, attentionMask } = toTensors(encoding);
+    return {
+      pixelValues: processImages(images, this.preprocessing),
+      inputIds,
+      attentionMask,
+      originalSizes: images.map((image) => [image.height, image.width]),
+    };
+  }
+
+  forward(batch: SegmentationBatch): Tensor {
+    return torch.scope(() => this.module.forward(batch).logits);
+  }
+
+  /** Bilinear on the logits (align_corners false) to each image's size, before any threshold. */
+  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
+    return originalSizes.map(([h, w], i) =>
+      torch.scope(() => torch.F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'bilinear', alignCorners: false }).view([h, w])),
+    );
+  }
+
+  dispose(): void {
+    this.module.dispose();
+  }
+}
+
+function readClipsegConfig(folder: string): CLIPSegConfig {
+  return readConfigFile(clipsegConfigSchema, join(folder, 'config.json'));
+}
+
+export async function loadClipseg(folder: string, options: LoadOptions = {}): Promise<ClipsegSegmentationModel> {
+  const config = readClipsegConfig(folder);
+  const weightsPath = findWeightsFile(folder, ['model.safetensors', 'pytorch_model.bin']);
+  const module = torch.scope(() => new CLIPSegForImageSegmentation(config));
+  const weights = normalizeClipsegKeys(await readWeights(weightsPath));
+  try {
+    module.loadStateDict(weights, { file: weightsPath });
+  } finally {
+    torch.dispose([...weights.values()]);
+  }
+  if (options.device || options.dtype) module.to({ device: options.device, dtype: options.dtype });
+  module.eval();
+  const processorPath = join(folder, 'preprocessor_config.json');
+  const preprocessing = existsSync(processorPath)
+    ? fromPreprocessorConfig(readConfigFile(preprocessorConfigSchema, processorPath), CLIPSEG_PREPROCESSING)
+    : CLIPSEG_PREPROCESSING;
+  return new ClipsegSegmentationModel(module, ClipTokenizer.fromDirectory(folder), preprocessing);
+}
+
+export const clipsegFamily: ModelFamily = {
+  name: 'clipseg',
+  description: 'CLIPSeg (HuggingFace CLIPSegForImageSegmentation checkpoints, e.g. CIDAS/clipseg-rd64-refined)',
+  usesPrompt: true,
+  detect(_folder, config): boolean {
+    if (!config) return false;
+    const architectures = Array.isArray(config.architectures) ? config.architectures : [];
+    return config.model_type === 'clipseg' || architectures.includes('CLIPSegForImageSegmentation');
+  },
+  load: loadClipseg,
+};

@@ -1,0 +1,49 @@
+// The model registry: plain data, name → family (segmentation_models_pytorch's habit). Nothing
+// registers itself on import; a family joins by being listed here.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { clipsegFamily } from './clipseg/family.js';
+import type { LoadOptions, ModelFamily, SegmentationModel } from './types.js';
+
+export const families: readonly ModelFamily[] = [clipsegFamily];
+
+export function familyNamed(name: string): ModelFamily {
+  const family = families.find((f) => f.name === name);
+  if (!family) throw new ConfigError(`unknown model family '${name}'; supported: ${families.map((f) => f.name).join(', ')}`);
+  return family;
+}
+
+function readFolderConfig(folder: string): Record<string, unknown> | undefined {
+  const path = join(folder, 'config.json');
+  if (!existsSync(path)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${path}: expected a JSON object`, path);
+  return json as Record<string, unknown>;
+}
+
+/** The family of a checkpoint folder, or `family` when given; an error listing the families otherwise. */
+export function detectFamily(folder: string, family?: string): ModelFamily {
+  if (family) return familyNamed(family);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new ConfigError(`${folder}: not a folder`, folder);
+  const config = readFolderConfig(folder);
+  const found = families.find((f) => f.detect(folder, config));
+  if (!found) {
+    throw new ConfigError(
+      `${folder}: no model family recognises this checkpoint folder (config.json model_type: ${JSON.stringify(config?.model_type)}); ` +
+        `supported: ${families.map((f) => `${f.name} (${f.description})`).join('; ')}. Name one with --family.`,
+      folder,
+    );
+  }
+  return found;
+}
+
+/** Loads a checkpoint folder with its family (detected, or named). */
+export async function loadFolder(folder: string, options: LoadOptions & { family?: string } = {}): Promise<SegmentationModel> {
+  return detectFamily(folder, options.family).load(folder, options);
+}
