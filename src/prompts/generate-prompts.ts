@@ -8,7 +8,6 @@ import { mapLimit } from '../data/map-limit.js';
 import type { DatasetRecord } from '../data/record.js';
 import { readReferenceDataset } from '../data/reference-layout.js';
 import { DatasetError } from '../errors.js';
-import type { GrayImage } from '../imaging/image-types.js';
 import { readGrayImage, readRgbImage } from '../imaging/read-image.js';
 import { geometryEstimator, vqaQuestions, type ImageAttributeEstimator } from './attribute-estimator.js';
 import { busiPrompts, busiTypeOf } from './busi-templates.js';
@@ -58,7 +57,8 @@ export async function promptsForRecord(record: DatasetRecord, options: GenerateO
   if (family === 'busi') {
     const type = typeof record.metadata['type'] === 'string' ? busiTypeOf(`_${String(record.metadata['type'])}`) : busiTypeOf(stem(record.imagePath));
     if (type === 'normal' || attrs.number === 0) {
-      return { ...busiPrompts({ type: attrs.number === 0 && mode === 'medvlsm' ? 'normal' : type, number: 0, size, location, shape: '' }, mode), bbox: attrs.bbox };
+      // An empty tumour mask gets the normal-image prompts (the reference's script asserts instead).
+      return { ...busiPrompts({ type: 'normal', number: 0, size, location, shape: '' }, mode), bbox: attrs.bbox };
     }
     const { shape } = await ask('black patch');
     return { ...busiPrompts({ type, number: attrs.number, size, location, shape }, mode), bbox: attrs.bbox };
