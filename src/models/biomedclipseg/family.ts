@@ -1,0 +1,197 @@
+// The 'biomedclipseg' and 'biomedclipseg-d' model families: how a checkpoint folder is
+// recognised, read and turned into a ready SegmentationModel.
+//
+// A folder holds:
+//   open_clip_config.json                                  BiomedCLIP (required)
+//   open_clip_model.safetensors | open_clip_pytorch_model.bin   its weights (required)
+//   config.json                                            the decoder's CLIPSegConfig
+//                                                          (default: CIDAS/clipseg-rd64-refined's)
+//   decoder.safetensors                                    decoder weights, `decoder.*` keys
+//   tokenizer.json | vocab.txt (+ tokenizer_config.json)   the BiomedBERT WordPiece tokenizer
+// Without decoder.safetensors, 'biomedclipseg' starts the decoder from PyTorch's default
+// initialisation (seeded, DEFAULT_DECODER_SEED) and 'biomedclipseg-d' takes the `decoder.*`
+// tensors of a CLIPSeg checkpoint in the folder (model.safetensors or pytorch_model.bin, e.g.
+// CIDAS/clipseg-rd64-refined's). Once a decoder is trained the two load alike.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { torch } from '../../index.js';
+import { CheckpointError, ConfigError } from '../../errors.js';
+import type { RgbImage } from '../../imaging/image-types.js';
+import { WordPieceTokenizer } from '../../tokenizers/index.js';
+import { readBiomedClipConfig } from '../biomedclip/config.js';
+import { normalizeBiomedClipKeys } from '../biomedclip/weights.js';
+import { parseConfig } from '../config-file.js';
+import { clipsegConfigSchema, clipsegRd64Refined, type CLIPSegConfig } from '../clipseg/config.js';
+import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
+import { biomedClipSegConfig, type TapOptions } from './config.js';
+import { BiomedCLIPSeg } from './model.js';
+import { imagesToPixelValues, logitsToSizes, promptsToTokens } from './preprocess.js';
+import { clipsegDecoderTensors } from './weights.js';
+
+type Tensor = torch.Tensor;
+
+/** The seed of a randomly initialised decoder when none is given (medvlsm HEAD's seed). */
+export const DEFAULT_DECODER_SEED = 42;
+
+const OPEN_CLIP_CONFIG = 'open_clip_config.json';
+const OPEN_CLIP_WEIGHTS = ['open_clip_model.safetensors', 'open_clip_pytorch_model.bin'];
+const DECODER_WEIGHTS = 'decoder.safetensors';
+const CLIPSEG_WEIGHTS = ['model.safetensors', 'pytorch_model.bin'];
+
+export type DecoderInit = 'random' | 'clipseg';
+
+export interface BiomedCLIPSegLoadOptions extends LoadOptions, TapOptions {
+  /** Seed of the random decoder (variant 'random' without decoder.safetensors). */
+  decoderSeed?: number;
+}
+
+const firstExisting = (folder: string, names: readonly string[]): string | undefined => names.map((n) => join(folder, n)).find((p) => existsSync(p));
+
+/** True for an open_clip config with a timm image tower and a HuggingFace text tower. */
+function isBiomedClipFolder(folder: string): boolean {
+  const path = join(folder, OPEN_CLIP_CONFIG);
+  if (!existsSync(path)) return false;
+  try {
+    const cfg = (JSON.parse(readFileSync(path, 'utf8')) as { model_cfg?: { vision_cfg?: Record<string, unknown>; text_cfg?: Record<string, unknown> } }).model_cfg;
+    return typeof cfg?.vision_cfg?.timm_model_name === 'string' && typeof cfg?.text_cfg?.hf_model_name === 'string';
+  } catch {
+    return false; // not ours to read: detection only answers yes or no; load reports the problem
+  }
+}
+
+/** The decoder's CLIPSegConfig: config.json when it is one, else CIDAS/clipseg-rd64-refined's. */
+function readDecoderConfig(folder: string): { config: CLIPSegConfig; source: string } {
+  const path = join(folder, 'config.json');
+  if (!existsSync(path)) return { config: clipsegRd64Refined(), source: 'the built-in CIDAS/clipseg-rd64-refined config' };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
+  }
+  const modelType = (json as { model_type?: unknown }).model_type;
+  if (modelType !== 'clipseg') {
+    throw new ConfigError(`${path}: model_type is ${JSON.stringify(modelType)}; BiomedCLIPSeg reads config.json as the decoder's CLIPSeg config ("clipseg"), e.g. CIDAS/clipseg-rd64-refined's`, path, 'model_type');
+  }
+  return { config: parseConfig(clipsegConfigSchema, json, path), source: path };
+}
+
+async function loadWeights(model: BiomedCLIPSeg, folder: string, init: DecoderInit): Promise<void> {
+  const encoderPath = firstExisting(folder, OPEN_CLIP_WEIGHTS);
+  if (!encoderPath) {
+    throw new CheckpointError(`${folder}: no BiomedCLIP weights; expected ${OPEN_CLIP_WEIGHTS.join(' or ')} (from microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224)`, folder);
+  }
+  const encoder = await torch.io.loadStateDict(encoderPath);
+  try {
+    model.biomedclip.loadStateDict(normalizeBiomedClipKeys(encoder), { file: encoderPath });
+  } finally {
+    torch.dispose([...encoder.values()]);
+  }
+  const decoderPath = join(folder, DECODER_WEIGHTS);
+  if (existsSync(decoderPath)) return loadDecoder(model, decoderPath, torch.io.loadSafetensors(decoderPath));
+  if (init === 'random') return;
+  const clipsegPath = firstExisting(folder, CLIPSEG_WEIGHTS);
+  if (!clipsegPath) {
+    throw new CheckpointError(
+      `${folder}: BiomedCLIPSeg-D starts its decoder from a CLIPSeg checkpoint, and the folder has none of ${[DECODER_WEIGHTS, ...CLIPSEG_WEIGHTS].join(', ')}; ` +
+        "copy CIDAS/clipseg-rd64-refined's model.safetensors and config.json into it",
+      folder,
+    );
+  }
+  return loadDecoder(model, clipsegPath, await torch.io.loadStateDict(clipsegPath));
+}
+
+function loadDecoder(model: BiomedCLIPSeg, path: string, weights: Map<string, Tensor>): void {
+  try {
+    const decoder = clipsegDecoderTensors(weights, path);
+    model.decoder.loadStateDict(new Map([...decoder].map(([k, v]) => [k.slice('decoder.'.length), v])), { file: path });
+  } finally {
+    torch.dispose([...weights.values()]);
+  }
+}
+
+/** Builds and loads a BiomedCLIPSeg from a folder (see the layout above). */
+export async function loadBiomedClipSeg(folder: string, init: DecoderInit, o: BiomedCLIPSegLoadOptions = {}): Promise<BiomedCLIPSeg> {
+  const biomedclipPath = join(folder, OPEN_CLIP_CONFIG);
+  const biomedclip = readBiomedClipConfig(biomedclipPath);
+  const { config: decoder, source } = readDecoderConfig(folder);
+  const config = biomedClipSegConfig(biomedclip, decoder, { tap: o.tap, tappedBlocks: o.tappedBlocks, source: `${biomedclipPath} with ${source}` });
+  const model = new BiomedCLIPSeg(config, { decoderSeed: o.decoderSeed ?? DEFAULT_DECODER_SEED });
+  try {
+    await loadWeights(model, folder, init);
+    if (o.dtype) model.to(o.dtype);
+    if (o.device) model.to(o.device);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model.eval();
+}
+
+/** A loaded BiomedCLIPSeg behind the family contract. */
+export class BiomedCLIPSegSegmentationModel implements SegmentationModel {
+  readonly usesPrompt = true;
+  readonly threshold = 0.5;
+  readonly inputSize: [number, number];
+
+  constructor(readonly family: string, readonly module: BiomedCLIPSeg, readonly tokenizer: WordPieceTokenizer, readonly device?: torch.Device, readonly dtype?: torch.DType) {
+    this.inputSize = [module.imageSize, module.imageSize];
+  }
+
+  preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
+    if (images.length !== prompts.length) throw new RangeError(`${this.family} preprocess: ${images.length} images but ${prompts.length} prompts; give one prompt per image`);
+    const { biomedclip } = this.module.config;
+    return torch.scope(() => {
+      let pixelValues = imagesToPixelValues(images, { size: biomedclip.vision.image_size, mean: biomedclip.mean, std: biomedclip.std, device: this.device });
+      if (this.dtype && this.dtype !== 'float32') pixelValues = pixelValues.to(this.dtype);
+      const { inputIds, attentionMask } = promptsToTokens(this.tokenizer, prompts, biomedclip.context_length, this.device);
+      return { pixelValues, inputIds, attentionMask, originalSizes: images.map((im) => [im.height, im.width] as [number, number]) };
+    });
+  }
+
+  forward(batch: SegmentationBatch): Tensor {
+    if (!batch.inputIds) throw new TypeError(`${this.family} forward: the batch has no inputIds; BiomedCLIPSeg needs a text prompt per image`);
+    return torch.scope(() => this.module.forward({ pixelValues: batch.pixelValues, inputIds: batch.inputIds, attentionMask: batch.attentionMask }).logits);
+  }
+
+  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
+    return logitsToSizes(logits, originalSizes);
+  }
+
+  dispose(): void {
+    this.module.dispose();
+  }
+}
+
+function family(name: string, init: DecoderInit, description: string, detect: (folder: string) => boolean): ModelFamily {
+  // config.json, when present, is the decoder's CLIPSeg config; the open_clip config decides.
+  return {
+    name,
+    description,
+    usesPrompt: true,
+    detect,
+    async load(folder: string, options: LoadOptions = {}): Promise<SegmentationModel> {
+      const tokenizer = WordPieceTokenizer.fromDirectory(folder);
+      const model = await loadBiomedClipSeg(folder, init, options);
+      return new BiomedCLIPSegSegmentationModel(name, model, tokenizer, options.device, options.dtype);
+    },
+  };
+}
+
+/** BiomedCLIPSeg: the CLIPSeg decoder on BiomedCLIP, trained from a random start. */
+export const biomedClipSegFamily: ModelFamily = family(
+  'biomedclipseg',
+  'random',
+  'BiomedCLIPSeg: the CLIPSeg decoder, randomly initialised, on BiomedCLIP (ViT-B/16 + PubMedBERT), 224×224',
+  isBiomedClipFolder,
+);
+
+/** BiomedCLIPSeg-D: the same with the decoder initialised from CLIPSeg's (CIDAS/clipseg-rd64-refined). */
+export const biomedClipSegDFamily: ModelFamily = family(
+  'biomedclipseg-d',
+  'clipseg',
+  "BiomedCLIPSeg-D: BiomedCLIP (ViT-B/16 + PubMedBERT) with the decoder initialised from CLIPSeg's, 224×224",
+  // A trained decoder (decoder.safetensors) loads alike under both names; 'biomedclipseg-d' claims
+  // only the starting layout: BiomedCLIP beside a CLIPSeg checkpoint whose decoder it takes.
+  (folder) => isBiomedClipFolder(folder) && !existsSync(join(folder, DECODER_WEIGHTS)) && firstExisting(folder, CLIPSEG_WEIGHTS) !== undefined,
+);
