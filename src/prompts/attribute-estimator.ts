@@ -7,8 +7,10 @@ import { COLOR_WORDS, estimateColor, estimateShape } from './geometry-estimator.
 
 export interface AttributeRequest {
   readonly family: Family;
-  /** The image, when the estimator asked for it (`needsImage`). */
-  readonly image: RgbImage | undefined;
+  /** The sample's mask name (its record id), for estimators that look answers up. */
+  readonly sampleId: string;
+  /** Decodes the sample's image (RGB) on demand: shape-only estimators never pay for it. */
+  loadImage(): Promise<RgbImage>;
   readonly mask: GrayImage;
   /** The reference's VQA questions for this sample (§2.3); colour only for non-radiology. */
   readonly questions: { readonly shape: string; readonly color?: string };
@@ -16,8 +18,6 @@ export interface AttributeRequest {
 
 export interface ImageAttributeEstimator {
   readonly name: string;
-  /** Whether `estimate` needs the image decoded (colour naming does; shape alone does not). */
-  needsImage(family: Family): boolean;
   estimate(request: AttributeRequest): Promise<{ shape: string; color?: string }>;
 }
 
@@ -41,10 +41,9 @@ export function vqaQuestions(family: Family, subject: string): { shape: string; 
 /** Deterministic default: geometry for shape, CIELAB nearest colour word for colour. */
 export const geometryEstimator: ImageAttributeEstimator = {
   name: 'geometry',
-  needsImage: (family) => COLOR_WORDS[family].length > 0,
-  async estimate({ family, image, mask }) {
+  async estimate({ family, mask, loadImage }) {
     const shape = estimateShape(mask, family) ?? '';
-    if (COLOR_WORDS[family].length === 0 || image === undefined) return { shape };
-    return { shape, color: estimateColor(image, mask, COLOR_WORDS[family]) ?? '' };
+    if (COLOR_WORDS[family].length === 0) return { shape };
+    return { shape, color: estimateColor(await loadImage(), mask, COLOR_WORDS[family]) ?? '' };
   },
 };

@@ -46,8 +46,7 @@ export async function promptsForRecord(record: DatasetRecord, options: GenerateO
   const size = renderSizes(attrs.sizes);
   const location = renderLocations(attrs.locations);
   const ask = async (subject: string): Promise<{ shape: string; color?: string }> => {
-    const image = estimator.needsImage(family) ? await readRgbImage(record.imagePath) : undefined;
-    return estimator.estimate({ family, image, mask, questions: vqaQuestions(family, subject) });
+    return estimator.estimate({ family, sampleId: record.id, mask, loadImage: () => readRgbImage(record.imagePath), questions: vqaQuestions(family, subject) });
   };
   if (isNonRadiology(family)) {
     const cls = CLASS_NAMES[family].singular;

@@ -81,6 +81,16 @@ describe('vlsm data and vlsm prompts commands', () => {
     await assert.rejects(runPrompts(['generate', dir, '--family', 'xray', '--out', join(dir, 'o')]), { message: '--family: unknown family "xray"; supported families: endoscopy, isic, dfu, busi, camus, chexlocalize' });
   });
 
+  it('regenerates the BUSI sample\'s published prompts whole with --answers', async () => {
+    const sample = join(process.cwd(), 'assets', 'busi-sample');
+    const out = join(dir, 'busi-prompts');
+    const r = await capture(() => runPrompts(['generate', sample, '--family', 'busi', '--answers', join(sample, 'anns.json'), '--out', out]));
+    assert.equal(r.code, 0);
+    const reference = await readAnnotationFile(join(sample, 'anns.json'));
+    const generated = await readAnnotationFile(join(out, 'all.json'));
+    for (const entry of generated) assert.deepEqual(entry.prompts, reference.find((e) => e.img_name === entry.img_name)!.prompts);
+  });
+
   it('draws the synthetic dataset from the command line', async () => {
     const r = await capture(() => runData(['synth', '--out', join(dir, 'synth'), '--n', '5', '--seed', '2', '--size', '64']));
     assert.equal(r.code, 0);

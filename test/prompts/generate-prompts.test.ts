@@ -29,7 +29,7 @@ describe('prompt generation for a dataset root', () => {
   });
 
   it('builds p6 from the plugged-in shape answer, as the reference did from OFA\'s', async () => {
-    const fixed: ImageAttributeEstimator = { name: 'fixed', needsImage: () => false, estimate: async () => ({ shape: 'square' }) };
+    const fixed: ImageAttributeEstimator = { name: 'fixed', estimate: async () => ({ shape: 'square' }) };
     const generated = (await generateDatasetPrompts(SAMPLE, { family: 'busi', estimator: fixed })).get('all')!;
     const entry = generated.find((e) => e.img_name === '2_malignant.png')!;
     assert.deepEqual(entry.prompts!['p6'], [
@@ -41,7 +41,7 @@ describe('prompt generation for a dataset root', () => {
 
   it('asks a plugged-in estimator the reference\'s question', async () => {
     const questions: string[] = [];
-    const spy: ImageAttributeEstimator = { name: 'spy', needsImage: () => true, estimate: async (r) => { questions.push(r.questions.shape, r.questions.color ?? ''); return { shape: 'round', color: 'pink' }; } };
+    const spy: ImageAttributeEstimator = { name: 'spy', estimate: async (r) => { questions.push(r.questions.shape, r.questions.color ?? ''); assert.equal((await r.loadImage()).width, 30); return { shape: 'round', color: 'pink' }; } };
     const root = join(dir, 'endo');
     await writePicture(join(root, 'images', '1.png'), 30, 30, 1);
     await writeGray(join(root, 'masks', '1.png'), grayWith(30, 30, [[20, 2, 28, 8]]));

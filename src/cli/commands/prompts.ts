@@ -1,9 +1,12 @@
 // `vlsm prompts generate ROOT --family F --out DIR` and `vlsm prompts perturb FILE …`: write
 // the reference's prompt files for a dataset, and alter one attribute for robustness studies.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readAnnotationFile, writeAnnotationFile, type AnnotationEntry } from '../../data/annotation-file.js';
 import { ConfigError } from '../../errors.js';
-import { FAMILIES, parseFamily } from '../../prompts/families.js';
+import { FAMILIES, parseFamily, type Family } from '../../prompts/families.js';
+import { answersFromEntries, recordedAnswersEstimator, type RecordedAnswer } from '../../prompts/recorded-answers.js';
 import { generateDatasetPrompts, writeGeneratedPrompts } from '../../prompts/generate-prompts.js';
 import { COMPAT_MODES, type CompatMode } from '../../prompts/mask-attributes.js';
 import { PERTURB_MODES, perturbPrompt, type PerturbMode } from '../../prompts/perturb-prompt.js';
@@ -13,6 +16,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 const USAGE = `usage:
   vlsm prompts generate ROOT --family FAMILY --out DIR [--compat medvlsm|corrected] [--seed N]
+                        [--answers FILE|DIR]
       writes reference-format prompt files (p0..pN, bbox, and an "attributes" object with
       every value used) into DIR: one per split of ROOT/anns, or DIR/all.json when ROOT has
       only images/ and masks/. FAMILY: ${FAMILIES.join(', ')}.
@@ -20,6 +24,9 @@ const USAGE = `usage:
       fixes them (see src/prompts/README.md). Shape and colour are estimated from the mask
       and the image. Generation is deterministic; --seed is accepted for scripts, the seeded
       choice among list alternatives happens when a loader picks a prompt (selectPrompt).
+      --answers takes shape/colour answers from the reference's own prompt files (a JSON
+      file, or a folder of train/val/test.json), matched by mask_name; with them, medvlsm
+      mode regenerates the published files whole. Samples without an answer are estimated.
   vlsm prompts perturb FILE --attribute NAME --prompt pK --out FILE2 [--mode random-word|opposite] [--seed N]
       replaces one attribute's value in prompt pK of every entry of FILE (generated with
       "attributes") by a random uncommon word or another value of the attribute; each entry
@@ -48,7 +55,7 @@ export async function runPrompts(argv: string[]): Promise<number> {
 }
 
 async function runGenerate(args: string[]): Promise<number> {
-  const parsed = parse('generate', args, { family: { type: 'string' }, out: { type: 'string' }, compat: { type: 'string' }, seed: { type: 'string' } });
+  const parsed = parse('generate', args, { family: { type: 'string' }, out: { type: 'string' }, compat: { type: 'string' }, seed: { type: 'string' }, answers: { type: 'string' } });
   if (!parsed) return 2;
   if (parsed.values['help']) { console.log(USAGE); return 0; }
   const { family, out, compat = 'medvlsm', seed } = parsed.values;
@@ -60,10 +67,27 @@ async function runGenerate(args: string[]): Promise<number> {
     throw new ConfigError(`--compat: unknown mode "${String(compat)}"; expected ${COMPAT_MODES.join(' or ')}`, undefined, '--compat');
   }
   if (seed !== undefined && !Number.isInteger(Number(seed))) throw new ConfigError(`--seed must be an integer, got ${JSON.stringify(seed)}`, undefined, '--seed');
-  const entries = await generateDatasetPrompts(parsed.positionals[0]!, { family: parseFamily(family), compat: compat as CompatMode });
+  const familyName = parseFamily(family);
+  const answers = typeof parsed.values['answers'] === 'string' ? await readAnswers(parsed.values['answers'], familyName) : undefined;
+  const entries = await generateDatasetPrompts(parsed.positionals[0]!, {
+    family: familyName,
+    compat: compat as CompatMode,
+    ...(answers === undefined ? {} : { estimator: recordedAnswersEstimator(answers) }),
+  });
   const files = await writeGeneratedPrompts(out, entries);
   for (const file of files) console.log(file);
   return 0;
+}
+
+/** Recorded answers from one annotation file or a folder of train/val/test.json. */
+async function readAnswers(path: string, family: Family): Promise<Map<string, RecordedAnswer>> {
+  const files = (await stat(path)).isDirectory()
+    ? (await readdir(path)).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f))
+    : [path];
+  const answers = new Map<string, RecordedAnswer>();
+  for (const file of files) for (const [key, value] of answersFromEntries(await readAnnotationFile(file), family)) answers.set(key, value);
+  if (answers.size === 0) throw new ConfigError(`--answers: ${path} holds no ${family} prompts to read shape/colour answers from`, path, '--answers');
+  return answers;
 }
 
 async function runPerturb(args: string[]): Promise<number> {
