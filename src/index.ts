@@ -1,3 +1,4 @@
 // The one public door of vlsm.
 export * as torch from './torch/index.js';
 export * as errors from './errors.js';
+export * as models from './models/index.js';

@@ -8,6 +8,7 @@ type Command = { summary: string; load: () => Promise<(argv: string[]) => Promis
 
 const commands: Record<string, Command> = {
   demo: { summary: 'the main job on bundled data (see README)', load: async () => (await import('./commands/demo.js')).runDemo },
+  segment: { summary: 'segment images with a text prompt', load: async () => (await import('./commands/segment.js')).runSegment },
   info: { summary: 'versions, libtorch, threads and devices', load: async () => (await import('./commands/info.js')).runInfo },
   checkpoint: { summary: 'inspect or convert checkpoint files', load: async () => (await import('./commands/checkpoint.js')).runCheckpoint },
   data: { summary: 'import datasets into the reference layout; check them', load: async () => (await import('./commands/data.js')).runData },

@@ -57,4 +57,9 @@ export interface ModelFamily {
   detect(folder: string, config: Readonly<Record<string, unknown>> | undefined): boolean;
   /** Loads a checkpoint folder (weights + config + tokenizer files). */
   load(folder: string, options?: LoadOptions): Promise<SegmentationModel>;
+  /**
+   * What to fetch for a Hub id when this family is named: `required` files, one of `weights` (in
+   * preference order) and `optional` extras. Without it, HuggingFace's usual files are fetched.
+   */
+  readonly hubFiles?: { required: readonly string[]; weights: readonly string[]; optional: readonly string[] };
 }
