@@ -1,0 +1,146 @@
+// The CNN baselines as model families: 'unet', 'unetplusplus', 'deeplabv3plus'.
+// They are image-only (usesPrompt false): the prompt of each item is accepted and ignored, as the
+// paper's CNN baselines see no text. A checkpoint folder holds `config.json` (cnnConfigSchema:
+// smp's create_model arguments, `arch` naming the family) and either a whole-model checkpoint
+// (model.safetensors, pytorch_model.bin, model.pth or model.pt) or, to start training from
+// ImageNet, a torchvision encoder checkpoint (encoder.pth, e.g. resnet50-0676ba61.pth renamed);
+// with neither, `encoder_weights: null` gives a randomly initialised model.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CheckpointError } from '../../errors.js';
+import { torch } from '../../index.js';
+import type { RgbImage } from '../../imaging/image-types.js';
+import { readConfigFile } from '../config-file.js';
+import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
+import type { SmpSegmentationModel } from './base.js';
+import { cnnConfigSchema, resolveCnnConfig, type CnnArchitecture, type CnnConfig } from './config.js';
+import { DeepLabV3Plus } from './deeplabv3plus.js';
+import { preprocessCnnImages } from './preprocess.js';
+import { Unet } from './unet.js';
+import { UnetPlusPlus } from './unetplusplus.js';
+import { loadCnnWeights, loadTorchvisionEncoder } from './weights.js';
+
+const { F } = torch;
+type Tensor = torch.Tensor;
+
+/** Builds the model a configuration describes (random initialisation, training mode). */
+export function createCnnModel(config: CnnConfig): SmpSegmentationModel {
+  switch (config.arch) {
+    case 'unet': return new Unet(config);
+    case 'unetplusplus': return new UnetPlusPlus(config);
+    case 'deeplabv3plus': return new DeepLabV3Plus(config);
+    default: throw new RangeError(`createCnnModel: unknown arch '${config.arch as string}', supported: unet, unetplusplus, deeplabv3plus`);
+  }
+}
+
+/** Whole-model checkpoint names, in the order they are looked for. */
+export const CNN_WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin', 'model.pth', 'model.pt'] as const;
+/** The torchvision ImageNet encoder checkpoint a folder may hold instead. */
+export const CNN_ENCODER_FILE = 'encoder.pth';
+
+/** A loaded CNN baseline behind the family contract. */
+export class CnnSegmentationModel implements SegmentationModel {
+  readonly usesPrompt = false;
+  readonly threshold = 0.5;
+  readonly inputSize: [number, number];
+
+  constructor(readonly module: SmpSegmentationModel, readonly config: CnnConfig) {
+    this.inputSize = [config.image_size, config.image_size];
+  }
+
+  get family(): string {
+    return this.config.arch;
+  }
+
+  /** Resizes and normalises the images; the prompts are ignored (image-only model). */
+  preprocess(images: readonly RgbImage[], _prompts: readonly string[]): SegmentationBatch {
+    return preprocessCnnImages(images, { size: this.config.image_size, resize: this.config.resize });
+  }
+
+  /**
+   * Logits [B, H, W] for a one-class model. A multi-label model (classes > 1, the pooled-all
+   * setting) has no single map: call `module.forward(pixelValues)` for [B, classes, H, W].
+   */
+  forward(batch: SegmentationBatch): Tensor {
+    const classes = this.config.classes;
+    if (classes !== 1) throw new RangeError(`${this.family}: forward gives [B, H, W] logits for a one-class model, this one has ${classes} classes; use module.forward(pixelValues) for [B, ${classes}, H, W]`);
+    return torch.scope(() => {
+      const device = this.module.encoder.conv1.weight.device;
+      const pixels = batch.pixelValues.device === device ? batch.pixelValues : batch.pixelValues.to({ device });
+      return this.module.forward(pixels).squeeze(1); // [B, H, W]
+    });
+  }
+
+  /**
+   * Each image's logits at its original size by nearest-exact resampling: medvlsm thresholds at
+   * model resolution and resizes the binary mask with NEAREST_EXACT, which this equals once
+   * thresholded.
+   */
+  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
+    return originalSizes.map(([h, w], i) =>
+      torch.scope(() => F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'nearest-exact' }).view([h, w])),
+    );
+  }
+
+  dispose(): void {
+    this.module.dispose();
+  }
+}
+
+function readArch(folder: string): string | undefined {
+  const path = join(folder, 'config.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    const json = JSON.parse(readFileSync(path, 'utf8')) as { arch?: unknown };
+    return typeof json.arch === 'string' ? json.arch : undefined;
+  } catch {
+    return undefined; // not our config: detect answers "no", load reports the parse error
+  }
+}
+
+/** Builds a model from a checkpoint folder (see the file comment for what it may hold). */
+export async function loadCnnModel(folder: string, options: LoadOptions = {}, expected?: CnnArchitecture): Promise<CnnSegmentationModel> {
+  const configPath = join(folder, 'config.json');
+  const config = resolveCnnConfig(readConfigFile(cnnConfigSchema, configPath));
+  if (expected !== undefined && config.arch !== expected) {
+    throw new CheckpointError(`${configPath}: arch is '${config.arch}', not '${expected}'; load it with the '${config.arch}' family`, configPath);
+  }
+  const module = createCnnModel(config);
+  try {
+    const weights = CNN_WEIGHT_FILES.map((name) => join(folder, name)).find((p) => existsSync(p));
+    const encoderPath = join(folder, CNN_ENCODER_FILE);
+    if (weights) await loadCnnWeights(module, weights);
+    else if (config.encoder_weights === 'imagenet' && existsSync(encoderPath)) await loadTorchvisionEncoder(module.encoder, encoderPath);
+    else if (config.encoder_weights === 'imagenet') {
+      throw new CheckpointError(
+        `${folder}: no weights: expected one of ${CNN_WEIGHT_FILES.join(', ')} (a trained model) or ${CNN_ENCODER_FILE} (torchvision ImageNet encoder weights); ` +
+          `set "encoder_weights": null in config.json for a randomly initialised model`,
+        folder,
+      );
+    }
+    if (options.device !== undefined || options.dtype !== undefined) module.to({ device: options.device, dtype: options.dtype });
+    return new CnnSegmentationModel(module.eval(), config);
+  } catch (error) {
+    module.dispose();
+    throw error;
+  }
+}
+
+function cnnFamily(name: CnnArchitecture, description: string): ModelFamily {
+  return {
+    name,
+    description,
+    usesPrompt: false,
+    detect: (folder) => readArch(folder) === name,
+    load: (folder, options) => loadCnnModel(folder, options, name),
+  };
+}
+
+/** smp 0.3.3 Unet, ResNet-50 encoder by default; image-only, the prompt is ignored. */
+export const unetFamily = cnnFamily('unet', 'U-Net baseline (segmentation_models_pytorch 0.3.3 Unet, ResNet encoder); image-only, ignores the prompt');
+/** smp 0.3.3 UnetPlusPlus, ResNet-50 encoder by default; image-only, the prompt is ignored. */
+export const unetPlusPlusFamily = cnnFamily('unetplusplus', 'UNet++ baseline (segmentation_models_pytorch 0.3.3 UnetPlusPlus, ResNet encoder); image-only, ignores the prompt');
+/** smp 0.3.3 DeepLabV3Plus, dilated ResNet-50 encoder by default; image-only, the prompt is ignored. */
+export const deeplabV3PlusFamily = cnnFamily('deeplabv3plus', 'DeepLabV3+ baseline (segmentation_models_pytorch 0.3.3 DeepLabV3Plus, dilated ResNet encoder); image-only, ignores the prompt');
+
+export const cnnFamilies: readonly ModelFamily[] = [unetFamily, unetPlusPlusFamily, deeplabV3PlusFamily];
