@@ -1,0 +1,65 @@
+// Images and prompts → CRIS input.
+//
+// Images: medvlsm HEAD's CRIS pipeline (shared/reference/TRAINING.md §1.1): squash-resize to the
+// model input (416 × 416, aspect ratio not kept), 0..1, CLIP mean / std. The resize is torchvision's
+// Resize on a PIL image, i.e. PIL bilinear, antialiased when shrinking, rounded to 8 bits; vlsm does
+// the same with libtorch's antialiased bilinear resampling and rounding (models/image-processor.ts),
+// which agrees with PIL to about one grey level. The published fork letterboxes instead (scale by
+// min(416/h, 416/w), centred, cubic, padded with the mean); that variant is not implemented.
+// Prompts: CRIS's tokenizer conventions (src/tokenizers/cris-tokenize.ts): zero padding to
+// text.word_len by default, or medvlsm HEAD's HuggingFace padding to 77 with <|endoftext|>.
+import { torch } from '../../index.js';
+import type { RgbImage } from '../../imaging/image-types.js';
+import { readRgbImage } from '../../imaging/read-image.js';
+import type { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
+import { crisTokenize } from '../../tokenizers/cris-tokenize.js';
+import { idsToTensor } from '../../tokenizers/tensors.js';
+import { processImages, type ImageProcessorConfig } from '../image-processor.js';
+import type { SegmentationBatch } from '../types.js';
+import type { CRISConfig } from './config.js';
+
+/** The image pipeline a CRIS config implies: squash to input.image_size, bilinear, CLIP statistics. */
+export function crisImageProcessing(config: CRISConfig): ImageProcessorConfig {
+  return {
+    size: [config.input.image_size[0], config.input.image_size[1]],
+    resample: 'bilinear',
+    roundTo8Bit: true,
+    rescaleFactor: 1 / 255,
+    mean: config.input.pixel_mean,
+    std: config.input.pixel_std,
+  };
+}
+
+/**
+ * Token ids [B, L] int64 for CRIS, with its attention mask (1 on real tokens). Under the 'cris'
+ * convention L = text.word_len and padding is 0, which the model's padding mask (ids == 0) hides.
+ */
+export function crisTokenTensors(tokenizer: ClipTokenizer, prompts: readonly string[], config: CRISConfig): { inputIds: torch.Tensor; attentionMask: torch.Tensor } {
+  const encoding = crisTokenize(tokenizer, prompts, { wordLength: config.text.word_len, convention: config.tokenizer_convention });
+  return { inputIds: idsToTensor(encoding.inputIds, 'inputIds'), attentionMask: idsToTensor(encoding.attentionMask, 'attentionMask') };
+}
+
+/**
+ * Decoded images and one prompt per image (or one image and several prompts) → a batch.
+ * `originalSizes` has one entry per prompt, so outputs map back per prompt.
+ */
+export function crisPreprocess(images: readonly RgbImage[], prompts: readonly string[], tokenizer: ClipTokenizer, config: CRISConfig): SegmentationBatch {
+  if (images.length !== prompts.length && images.length !== 1) {
+    throw new RangeError(`CRIS.preprocess: ${images.length} images but ${prompts.length} prompts; give one prompt per image, or one image`);
+  }
+  if (prompts.length === 0) throw new RangeError('CRIS.preprocess: no prompts; give one prompt per image');
+  const { inputIds, attentionMask } = crisTokenTensors(tokenizer, prompts, config);
+  const sizes = images.map((image): [number, number] => [image.height, image.width]);
+  return {
+    pixelValues: processImages(images, crisImageProcessing(config)),
+    inputIds,
+    attentionMask,
+    originalSizes: images.length === prompts.length ? sizes : prompts.map(() => sizes[0]),
+  };
+}
+
+/** Reads image files (any format sharp decodes) and preprocesses them with their prompts. */
+export async function crisPreprocessFiles(paths: readonly string[], prompts: readonly string[], tokenizer: ClipTokenizer, config: CRISConfig): Promise<SegmentationBatch> {
+  const images = await Promise.all(paths.map((path) => readRgbImage(path)));
+  return crisPreprocess(images, prompts, tokenizer, config);
+}
