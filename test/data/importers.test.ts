@@ -211,6 +211,34 @@ describe('importers from each release\'s native layout', () => {
     assert.equal(new Set(val.map((e) => (e.metadata as { patient: string }).patient)).size, 1);
   });
 
+  it('resolves CAMUS names listed in both val and test by release (training → val, testing → test)', async () => {
+    const src = join(dir, 'camus-both-src');
+    for (const release of ['training', 'testing']) {
+      const folder = join(src, release, 'patient0001');
+      for (const view of ['2CH', '4CH']) {
+        await writeText(join(folder, `Info_${view}.cfg`), `Sex: ${release === 'training' ? 'F' : 'M'}\nAge: 56\nImageQuality: Good\n`);
+        for (const phase of ['ED', 'ES']) {
+          for (const suffix of ['', '_gt']) {
+            const stem = `patient0001_${view}_${phase}${suffix}`;
+            await writeText(join(folder, `${stem}.mhd`), `NDims = 2\nDimSize = 2 2\nElementType = MET_UCHAR\nElementDataFile = ${stem}.raw\n`);
+            await writeText(join(folder, `${stem}.raw`), Buffer.from([0, 1, 2, 3]));
+          }
+        }
+      }
+    }
+    const listed = ['2CH_ED', '2CH_ES', '4CH_ED', '4CH_ES'].flatMap((f) => [1, 2, 3].map((k) => ({ img_name: `patient0001_${f}.png`, mask_name: `mask_${k}/patient0001_${f}_gt.png` })));
+    const splits = join(dir, 'camus-splits');
+    await writeText(join(splits, 'val.json'), JSON.stringify(listed));
+    await writeText(join(splits, 'test.json'), JSON.stringify(listed));
+    const dst = join(dir, 'camus-both');
+    const result = await importDataset('camus', src, dst, { splitsDir: splits, resize: 0 });
+    assert.deepEqual(result.counts, { train: 0, val: 12, test: 12 });
+    const val = await readAnnotationFile(join(dst, 'anns', 'val.json'));
+    const test = await readAnnotationFile(join(dst, 'anns', 'test.json'));
+    assert.ok(val.every((e) => e.img_name.startsWith('train/') && (e.metadata as { sex: string }).sex === 'F'));
+    assert.ok(test.every((e) => e.img_name.startsWith('test/') && (e.metadata as { sex: string }).sex === 'M'));
+  });
+
   it('reads CAMUS .nii.gz frames from the NIfTI release, at their own size with resize 0', async () => {
     const src = join(dir, 'camus-nii-src');
     const folder = join(src, 'database_nifti', 'patient0001');

@@ -102,20 +102,39 @@ export function notThisRelease(format: string, src: string, expected: string): D
   return new DatasetError(`${src} does not look like ${format}: expected ${expected}`, src);
 }
 
-async function membershipFromSplitFiles(dir: string): Promise<Map<string, Split>> {
-  const membership = new Map<string, Split>();
+/** Every split each name (img_name, mask_name and their base names) is listed in. */
+async function membershipFromSplitFiles(dir: string): Promise<Map<string, Set<Split>>> {
+  const membership = new Map<string, Set<Split>>();
+  const add = (name: string, split: Split): void => {
+    membership.set(name, (membership.get(name) ?? new Set<Split>()).add(split));
+  };
   let found = 0;
   for (const split of SPLITS) {
     const file = join(dir, `${split}.json`);
     if (!(await stat(file).then(() => true, () => false))) continue;
     found++;
     for (const entry of await readAnnotationFile(file)) {
-      membership.set(entry.img_name, split);
-      membership.set(entry.mask_name, split);
+      for (const name of [entry.img_name, entry.mask_name]) {
+        add(name, split);
+        add(basename(name), split);
+      }
     }
   }
   if (found === 0) throw new DatasetError(`${dir}: no train.json, val.json or test.json to take splits from`, dir);
   return membership;
+}
+
+/**
+ * The split of an item from the split files. A name listed in several splits (CAMUS val and test
+ * both list patient0001–0050, from the training and the testing release) is resolved by the
+ * item's sub-folder: `test/…` goes to test, anything else to the first other split listing it.
+ */
+function splitFromMembership(item: ImportItem, membership: ReadonlyMap<string, ReadonlySet<Split>>): Split | undefined {
+  const splits = membership.get(item.maskName) ?? membership.get(item.imgName) ?? membership.get(basename(item.maskName)) ?? membership.get(basename(item.imgName));
+  if (splits === undefined) return undefined;
+  if (splits.size === 1) return [...splits][0];
+  if (item.imgName.startsWith('test/') && splits.has('test')) return 'test';
+  return SPLITS.find((s) => s !== 'test' && splits.has(s)) ?? [...splits][0];
 }
 
 async function writeSource(source: FileSource, path: string): Promise<void> {
@@ -137,7 +156,7 @@ export async function writeImport(plan: ImportPlan, dst: string, options: Import
   if (options.splitsDir !== undefined) {
     const membership = await membershipFromSplitFiles(options.splitsDir);
     for (const item of plan.items) {
-      const split = membership.get(item.imgName) ?? membership.get(item.maskName) ?? membership.get(basename(item.imgName));
+      const split = splitFromMembership(item, membership);
       if (split === undefined) unlisted++;
       else splitOf.set(item, split);
     }
