@@ -1,5 +1,7 @@
 // Filling annotation polygons (CheXlocalize's gt_annotations): interior by even-odd scanlines
-// through pixel centres, plus the outline itself, as OpenCV's fillPoly includes boundary pixels.
+// through pixel centres, plus the outline itself, as CheXlocalize's own `create_mask` does with
+// PIL `ImageDraw.polygon(coords, outline=1, fill=1)` (rajpurkarlab/cheXlocalize). PIL's exact
+// edge rasterisation is not reproduced: boundary pixels can differ by one.
 import type { GrayImage } from '../../imaging/image-types.js';
 
 type Point = readonly [number, number];
