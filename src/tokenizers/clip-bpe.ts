@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from '../errors.js';
 import { asTextList, fitSequence, resolveEncodeOptions, type EncodeOptions, type TokenizerEncoding } from './encoding.js';
-import { packageRoot, readJsonObject, readText, readTokenizerConfig, specialTokenName } from './files.js';
+import { packageRoot, readJsonObject, readText, readTokenizerConfig, requireFolder, specialTokenName } from './files.js';
 
 export const CLIP_START_TOKEN = '<|startoftext|>';
 export const CLIP_END_TOKEN = '<|endoftext|>';
@@ -63,6 +63,7 @@ export class ClipTokenizer {
    * The pad token comes from tokenizer_config.json / special_tokens_map.json when they name one.
    */
   static fromDirectory(dir: string): ClipTokenizer {
+    requireFolder('ClipTokenizer.fromDirectory', dir);
     const { config, files } = readTokenizerConfig(dir);
     const padToken = specialTokenName(config, 'pad_token');
     const tokenizerJson = join(dir, 'tokenizer.json');

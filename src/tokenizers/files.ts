@@ -1,6 +1,6 @@
 // Reading tokenizer files from a checkpoint folder: every failure names the file.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CheckpointError } from '../errors.js';
@@ -38,6 +38,13 @@ export function specialTokenName(config: Record<string, unknown> | undefined, ke
     return (value as { content: string }).content;
   }
   return undefined;
+}
+
+/** Throws unless `dir` is an existing folder: a mistyped path must not fall back to defaults. */
+export function requireFolder(op: string, dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new CheckpointError(`${op}: ${dir} is not a folder; pass the checkpoint folder that holds the tokenizer files`, dir);
+  }
 }
 
 /** tokenizer_config.json then special_tokens_map.json of a folder, those that exist, merged (config wins). */

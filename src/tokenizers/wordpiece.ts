@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from '../errors.js';
 import { asTextList, fitSequence, resolveEncodeOptions, type EncodeOptions, type TokenizerEncoding } from './encoding.js';
-import { readJsonObject, readText, readTokenizerConfig, specialTokenName } from './files.js';
+import { readJsonObject, readText, readTokenizerConfig, requireFolder, specialTokenName } from './files.js';
 
 /** BiomedCLIP's text context length (open_clip_config.json text_cfg.context_length). */
 export const BIOMEDCLIP_CONTEXT_LENGTH = 256;
@@ -65,6 +65,7 @@ export class WordPieceTokenizer {
    * (with `do_lower_case` and the special token names of tokenizer_config.json when it has them).
    */
   static fromDirectory(dir: string): WordPieceTokenizer {
+    requireFolder('WordPieceTokenizer.fromDirectory', dir);
     const { config, files } = readTokenizerConfig(dir);
     const specialTokens = {
       cls: specialTokenName(config, 'cls_token'),

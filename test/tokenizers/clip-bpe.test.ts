@@ -148,6 +148,14 @@ describe('ClipTokenizer.fromDirectory', () => {
     assert.deepEqual(tok.encodeText('a pink round polyp'), [49406, 320, 3360, 2522, 6833, 335, 49407]);
   });
 
+  it('refuses a folder that does not exist instead of falling back to the bundled vocabulary', () => {
+    const dir = join(temp, 'no-such-folder');
+    assert.throws(() => ClipTokenizer.fromDirectory(dir), {
+      name: 'CheckpointError',
+      message: `ClipTokenizer.fromDirectory: ${dir} is not a folder; pass the checkpoint folder that holds the tokenizer files`,
+    });
+  });
+
   it('names the missing half of a vocab.json + merges.txt pair', () => {
     const dir = newDir('half');
     copyFileSync(vocabPath, join(dir, 'vocab.json'));
