@@ -1,11 +1,12 @@
 // CVC-ClinicDB: Kaggle `PNG/{Original,Ground Truth}/<n>.png`, or the TIFF release
-// `{Original,Ground Truth}/<n>.tif` (converted to PNG). Splits 80/10/10, seed 444.
+// `TIF/{Original,Ground Truth}/<n>.tif` (converted to PNG). Splits 80/10/10, seed 444.
 import type { ImportPlan } from './import-common.js';
 import { findPairs, pairedItems } from './paired-folders.js';
 
 export async function planCvcClinicDb(src: string): Promise<ImportPlan> {
   const files = await findPairs('CVC-ClinicDB', src, [
     { images: 'PNG/Original', masks: 'PNG/Ground Truth' },
+    { images: 'TIF/Original', masks: 'TIF/Ground Truth' },
     { images: 'Original', masks: 'Ground Truth' },
     { images: 'CVC-ClinicDB/PNG/Original', masks: 'CVC-ClinicDB/PNG/Ground Truth' },
     { images: 'images', masks: 'masks' },
