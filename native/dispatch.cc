@@ -74,11 +74,22 @@ struct Where {
 std::string operator+(const Where& w, const std::string& rest) { return std::string(w) + rest; }
 std::string operator+(const Where& w, const char* rest) { return std::string(w) + rest; }
 
+const char* typeName(const Napi::Value& v) {
+  if (v.IsString()) return "a string";
+  if (v.IsBoolean()) return "a boolean";
+  if (v.IsNumber()) return "a number";
+  if (v.IsArray()) return "an array";
+  if (v.IsNull()) return "null";
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsFunction()) return "a function";
+  return "an object";
+}
+
 const at::Tensor& tensorArg(const Napi::Value& v, const Where& where) {
   TensorSlots::Slot* slot = findSlot(v);
   if (slot == nullptr) {
     Napi::Env env = v.Env();
-    if (!v.IsNumber()) throw Napi::TypeError::New(env, where + ": expected a tensor");
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, where + ": expected a tensor, got " + typeName(v));
     throw Napi::Error::New(env, where + ": the tensor was disposed (used after dispose() or after its scope ended)");
   }
   return slot->tensor;
@@ -97,7 +108,7 @@ int64_t toInt(const Napi::Value& v, const Where& where) {
     return v.As<Napi::BigInt>().Int64Value(&lossless);
   }
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
-  throw Napi::TypeError::New(v.Env(), where + ": expected an integer");
+  throw Napi::TypeError::New(v.Env(), where + ": expected an integer, got " + typeName(v));
 }
 
 double toDouble(const Napi::Value& v, const Where& where) {
@@ -106,7 +117,7 @@ double toDouble(const Napi::Value& v, const Where& where) {
     bool lossless = true;
     return static_cast<double>(v.As<Napi::BigInt>().Int64Value(&lossless));
   }
-  throw Napi::TypeError::New(v.Env(), where + ": expected a number");
+  throw Napi::TypeError::New(v.Env(), where + ": expected a number, got " + typeName(v));
 }
 
 // A JS number is an integer Scalar when it has no fraction, so int tensors stay int (x.mul(2)).
@@ -118,11 +129,11 @@ c10::Scalar toScalar(const Napi::Value& v, const Where& where) {
     if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9.007199254740992e15) return c10::Scalar(static_cast<int64_t>(d));
     return c10::Scalar(d);
   }
-  throw Napi::TypeError::New(v.Env(), where + ": expected a number or boolean");
+  throw Napi::TypeError::New(v.Env(), where + ": expected a number or boolean, got " + typeName(v));
 }
 
 Napi::Array asArray(const Napi::Value& v, const Where& where) {
-  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), where + ": expected an array");
+  if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), where + ": expected an array, got " + typeName(v));
   return v.As<Napi::Array>();
 }
 
