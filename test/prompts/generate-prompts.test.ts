@@ -103,3 +103,22 @@ describe('prompt selection', () => {
     assert.throws(() => selectPrompt(prompts, 'p9', 1, 'x.png'), { message: 'sample x.png: has no prompt p9; it has p0, p1, p7' });
   });
 });
+
+describe('prompted samples for a split', () => {
+  it('pairs each record with the text of the requested prompt type, the same for the same epoch', async () => {
+    const { readPromptedSplit } = await import('../../src/prompts/prompted-samples.js');
+    const root = join(dir, 'prompted');
+    await cp(join(SAMPLE, 'images'), join(root, 'images'), { recursive: true });
+    await cp(join(SAMPLE, 'masks'), join(root, 'masks'), { recursive: true });
+    const reference = JSON.parse(await readFile(join(SAMPLE, 'anns.json'), 'utf8')) as Array<Record<string, unknown>>;
+    await writeText(join(root, 'anns', 'train.json'), JSON.stringify(reference.filter((e) => e['split'] === 'train')));
+    const a = await readPromptedSplit(root, 'train', { promptType: 'p5', seed: 1 });
+    assert.equal(a.length, 10);
+    assert.equal(a[0]!.record.imagePath, join(root, 'images', '1_malignant.png'));
+    assert.ok((reference[0]!['prompts'] as Record<string, string[]>)['p5']!.includes(a[0]!.text));
+    assert.deepEqual((await readPromptedSplit(root, 'train', { promptType: 'p5', seed: 1 })).map((s) => s.text), a.map((s) => s.text));
+    const random = await readPromptedSplit(root, 'train', { promptType: 'random', seed: 1, epoch: 3 });
+    assert.ok(random.every((s) => s.promptKey !== 'p0'));
+    await assert.rejects(readPromptedSplit(root, 'val', { promptType: 'p1', seed: 1 }), { message: `${root}/anns/val.json: no such split file; this root has train` });
+  });
+});
