@@ -5,6 +5,7 @@
 // max_length; predictions resized back with nearest-exact.
 import { torch } from '../../index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
+import { imageToTensor } from '../image-processor.js';
 import { toTensors, type WordPieceTokenizer } from '../../tokenizers/index.js';
 
 type Tensor = torch.Tensor;
@@ -20,7 +21,9 @@ export interface PixelOptions {
 /**
  * RGB images → [B, 3, size, size] float32: each image resized to size×size (bilinear,
  * antialiased, rounded back to 8 bits as PIL does; untouched when it already has that size),
- * then (u8 / 255 - mean) / std computed in float32 as ToTensor + Normalize do.
+ * then (u8 / 255 - mean) / std in float32. It divides by 255 as torchvision's ToTensor does, so the
+ * result equals ToTensor + Normalize bit for bit; image-processor.ts's processImages multiplies by
+ * 1/255 as HuggingFace processors do, one float32 ulp away on a third of the pixels.
  */
 export function imagesToPixelValues(images: readonly RgbImage[], o: PixelOptions): Tensor {
   if (images.length === 0) throw new RangeError('BiomedCLIPSeg preprocess: no images given');
@@ -29,16 +32,16 @@ export function imagesToPixelValues(images: readonly RgbImage[], o: PixelOptions
       if (image.data.length !== image.width * image.height * 3) {
         throw new RangeError(`BiomedCLIPSeg preprocess: image ${i} holds ${image.data.length} bytes, a ${image.width}×${image.height} RGB image needs ${image.width * image.height * 3}`);
       }
-      const hwc = torch.tensor(image.data, { shape: [image.height, image.width, 3], device: o.device }); // uint8
-      let chw = hwc.permute([2, 0, 1]).unsqueeze(0).to('float32'); // [1, 3, h, w], 0..255
+      let x = imageToTensor(image); // [1, 3, h, w], 0..255
       if (image.height !== o.size || image.width !== o.size) {
-        chw = torch.F.interpolate(chw, { size: [o.size, o.size], mode: 'bilinear', alignCorners: false, antialias: true }).round().clamp(0, 255);
+        x = torch.F.interpolate(x, { size: [o.size, o.size], mode: 'bilinear', alignCorners: false, antialias: true }).round().clamp(0, 255);
       }
-      return chw;
+      return x;
     });
-    const mean = torch.tensor(Float32Array.from(o.mean), { shape: [1, 3, 1, 1], device: o.device });
-    const std = torch.tensor(Float32Array.from(o.std), { shape: [1, 3, 1, 1], device: o.device });
-    return torch.cat(rows, 0).div(255).sub(mean).div(std);
+    const mean = torch.tensor(Float32Array.from(o.mean), { shape: [1, 3, 1, 1] });
+    const std = torch.tensor(Float32Array.from(o.std), { shape: [1, 3, 1, 1] });
+    const pixels = torch.cat(rows, 0).div(255).sub(mean).div(std);
+    return o.device === undefined || o.device === 'cpu' ? pixels : pixels.to(o.device);
   });
 }
 

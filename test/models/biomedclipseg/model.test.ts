@@ -56,6 +56,15 @@ describe('BiomedCLIP on fixtures/biomedclipseg-tiny', () => {
     torch.dispose([...bin.values()]);
   });
 
+  it("ignores the stale position_ids buffer of older transformers checkpoints and DataParallel's module. prefix", () => {
+    const st = torch.io.loadSafetensors(file('open_clip_model.safetensors'));
+    const old = new Map([...st].map(([k, v]) => [`module.${k}`, v]));
+    old.set('module.text.transformer.embeddings.position_ids', torch.arange(64).view([1, 64]));
+    const normalized = normalizeBiomedClipKeys(old);
+    assert.deepEqual([...normalized.keys()].sort(), [...st.keys()].sort());
+    torch.dispose([...old.values()]);
+  });
+
   it('loads open_clip_pytorch_model.bin through the restricted unpickler to the same tensors as the safetensors file', async () => {
     const bin = await torch.io.loadStateDict(file('open_clip_pytorch_model.bin'));
     const st = torch.io.loadSafetensors(file('open_clip_model.safetensors'));
