@@ -5,7 +5,7 @@
 // (model.safetensors, pytorch_model.bin, model.pth or model.pt) or, to start training from
 // ImageNet, a torchvision encoder checkpoint (encoder.pth, e.g. resnet50-0676ba61.pth renamed);
 // with neither, `encoder_weights: null` gives a randomly initialised model.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import { torch } from '../../index.js';
@@ -87,17 +87,6 @@ export class CnnSegmentationModel implements SegmentationModel {
   }
 }
 
-function readArch(folder: string): string | undefined {
-  const path = join(folder, 'config.json');
-  if (!existsSync(path)) return undefined;
-  try {
-    const json = JSON.parse(readFileSync(path, 'utf8')) as { arch?: unknown };
-    return typeof json.arch === 'string' ? json.arch : undefined;
-  } catch {
-    return undefined; // not our config: detect answers "no", load reports the parse error
-  }
-}
-
 /** Builds a model from a checkpoint folder (see the file comment for what it may hold). */
 export async function loadCnnModel(folder: string, options: LoadOptions = {}, expected?: CnnArchitecture): Promise<CnnSegmentationModel> {
   const configPath = join(folder, 'config.json');
@@ -131,8 +120,9 @@ function cnnFamily(name: CnnArchitecture, description: string): ModelFamily {
     name,
     description,
     usesPrompt: false,
-    detect: (folder) => readArch(folder) === name,
+    detect: (_folder, config) => config?.arch === name,
     load: (folder, options) => loadCnnModel(folder, options, name),
+    hubFiles: { required: ['config.json'], weights: [...CNN_WEIGHT_FILES], optional: [CNN_ENCODER_FILE] },
   };
 }
 

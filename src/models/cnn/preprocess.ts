@@ -8,18 +8,16 @@
 //   scales the shorter side to 256 and the longer one to ⌊256·long/short⌋. Images of different
 //   aspect ratios then cannot share a batch, and smp rejects sides not divisible by 32 (a 622×530
 //   Kvasir image becomes 300×256): kept for fidelity with that code, with those errors.
-// Resampling is bilinear with antialiasing on 0–255 values, rounded back to 8 bits, which is how
-// PIL's BILINEAR resize (torchvision's on PIL images) behaves; it matches PIL up to rounding.
+// Resampling is the shared image processor's (models/image-processor.ts): bilinear with
+// antialiasing on 0–255 values, rounded back to 8 bits, as PIL's BILINEAR resize (torchvision's on
+// PIL images) behaves.
 import { DatasetError } from '../../errors.js';
-import { torch } from '../../index.js';
+import type { torch } from '../../index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
+import { IMAGENET_MEAN, IMAGENET_STD, processImages, type ImageProcessorConfig } from '../image-processor.js';
 import type { SegmentationBatch } from '../types.js';
 
-const { F } = torch;
 type Tensor = torch.Tensor;
-
-export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
-export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 export type CnnResize = 'square' | 'shorter-side';
 
@@ -37,19 +35,9 @@ export function resizedSize(height: number, width: number, size = 256, resize: C
   return [size, Math.floor((size * width) / height)];
 }
 
-/** One RGB image → [3, h, w] float32, normalised. */
-export function imageToTensor(image: RgbImage, o: CnnPreprocessOptions = {}): Tensor {
-  const [h, w] = resizedSize(image.height, image.width, o.size ?? 256, o.resize ?? 'square');
-  return torch.scope(() => {
-    const raw = torch.tensor(Float32Array.from(image.data), { shape: [image.height, image.width, 3] });
-    let pixels = raw.permute(2, 0, 1).unsqueeze(0); // [1, 3, H0, W0] in 0..255
-    if (h !== image.height || w !== image.width) {
-      pixels = F.interpolate(pixels, { size: [h, w], mode: 'bilinear', alignCorners: false, antialias: true }).round().clamp(0, 255);
-    }
-    const mean = torch.tensor(Float32Array.from(IMAGENET_MEAN, (m) => m * 255), { shape: [1, 3, 1, 1] });
-    const std = torch.tensor(Float32Array.from(IMAGENET_STD, (s) => s * 255), { shape: [1, 3, 1, 1] });
-    return pixels.sub(mean).div(std).squeeze(0); // (x/255 − mean) / std, [3, h, w]
-  });
+/** The shared image processor's settings for one output size: PIL-like bilinear, 8-bit rounding, ImageNet statistics. */
+export function cnnImageProcessor(size: [number, number]): ImageProcessorConfig {
+  return { size, resample: 'bilinear', roundTo8Bit: true, rescaleFactor: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD };
 }
 
 /**
@@ -67,6 +55,6 @@ export function preprocessCnnImages(images: readonly RgbImage[], o: CnnPreproces
         `with resize 'shorter-side' a batch needs one aspect ratio: use resize 'square' or batch size 1`,
     );
   }
-  const pixelValues = torch.scope(() => torch.stack(images.map((im) => imageToTensor(im, o)), 0)); // [B, 3, h, w]
+  const pixelValues: Tensor = processImages(images, cnnImageProcessor(first)); // [B, 3, h, w]
   return { pixelValues, originalSizes: images.map((im) => [im.height, im.width]) };
 }
