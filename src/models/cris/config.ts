@@ -170,6 +170,10 @@ export type CRISConfig = z.infer<typeof crisConfigSchema>;
 /** The reference CRIS-R50 configuration (CLIP RN50, word length 17, 416 × 416 input). */
 export const crisR50 = (): CRISConfig => crisConfigSchema.parse({});
 
+/** CRIS-R101 (CLIP RN101 + config/refcoco/cris_r101.yaml: embed_dim and word_dim 512, fpn_in 512, 1024, 512). */
+export const crisR101 = (): CRISConfig =>
+  crisConfigSchema.parse({ backbone: { vision_layers: [3, 4, 23, 3], embed_dim: 512 }, neck: { fpn_in: [512, 1024, 512] }, projector: { word_dim: 512 } });
+
 /** Attention-pool heads, by OpenAI's rule when the config does not say. */
 export const attnpoolHeads = (c: CRISConfig): number => c.backbone.attnpool_heads ?? (32 * c.backbone.vision_width) / 64;
 

@@ -1,7 +1,7 @@
 // The CRIS registry family end to end on shared/fixtures/cris-tiny: detection, loading a folder,
 // preprocessing (image and CRIS tokenization), logits at the input size and at the original size.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -35,6 +35,30 @@ describe('the CRIS family', () => {
       assert.equal(crisFamily.detect(dir, undefined), true);
       const model = await crisFamily.load(dir);
       assert.equal(model.family, 'cris');
+      model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("pads prompts to 77 with <|endoftext|> under medvlsm's HuggingFace convention, which the padding mask does not hide", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-cris-'));
+    try {
+      const config = JSON.parse(readFileSync(join(fixture, 'config.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, tokenizer_convention: 'medvlsm-hf' }));
+      copyFileSync(join(fixture, 'model.safetensors'), join(dir, 'model.safetensors'));
+      const model = await crisFamily.load(dir);
+      torch.scope(() => {
+        const image = { width: 96, height: 96, data: io.get('image_u8')!.data() as Uint8Array };
+        const batch = model.preprocess([image], prompts);
+        assert.deepEqual(batch.inputIds!.shape, [2, 77]);
+        const row = Array.from(batch.inputIds!.select(0, 1).data() as BigInt64Array, Number);
+        assert.deepEqual(row.slice(0, 9), [49406, 13740, 37414, 267, 4909, 1155, 49407, 49407, 49407]);
+        assert.equal(batch.inputIds!.eq(0).any().item(), false);
+        const logits = model.forward(batch);
+        assert.deepEqual(logits.shape, [2, 96, 96]);
+        assert.equal(logits.isfinite().all().item(), true);
+      });
       model.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { torch } from '../../../src/index.js';
 import { readConfigFile } from '../../../src/models/config-file.js';
-import { crisConfigSchema, crisR50, type CRISConfig } from '../../../src/models/cris/config.js';
+import { crisConfigSchema, crisR101, crisR50, type CRISConfig } from '../../../src/models/cris/config.js';
 import { CRIS, pos1d, pos2d, upsampleLogits } from '../../../src/models/cris/model.js';
 import { loadCrisWeights, normalizeCrisKeys } from '../../../src/models/cris/weights.js';
 import { assertClose, sharedDir } from '../../helpers.js';
@@ -154,6 +154,25 @@ describe('CRIS-R50 at full size with random weights', () => {
       assert.deepEqual([out.text.word.shape, out.text.state.shape], [[1, 17, 512], [1, 1024]]);
       assert.deepEqual([out.fq.shape, out.decoded.shape, out.logits.shape], [[1, 512, 26, 26], [1, 512, 26, 26], [1, 1, 104, 104]]);
       assert.equal(out.logits.isfinite().all().item(), true);
+    }));
+    model.dispose();
+  });
+});
+
+describe('CRIS-R101 with random weights', () => {
+  it('has the RN101 layout (23 blocks in layer3, 512-wide embedding) and runs a 64x64 image', () => {
+    torch.manualSeed(0);
+    const model = new CRIS(crisR101()).eval();
+    const keys = [...model.stateDict().keys()];
+    assert.equal(keys.includes('backbone.visual.layer3.22.conv3.weight'), true);
+    assert.equal(keys.includes('backbone.visual.layer3.23.conv3.weight'), false);
+    assert.deepEqual(model.stateDict().get('backbone.text_projection')!.shape, [512, 512]);
+    assert.deepEqual(model.stateDict().get('backbone.visual.attnpool.positional_embedding')!.shape, [50, 2048]);
+    torch.inferenceMode(() => torch.scope(() => {
+      const inputIds = torch.tensor(new BigInt64Array([49406n, 1929n, 49407n, 0n, 0n]), { shape: [1, 5] });
+      const logits = model.forward(torch.randn([1, 3, 64, 64]), inputIds);
+      assert.deepEqual(logits.shape, [1, 1, 16, 16]);
+      assert.equal(logits.isfinite().all().item(), true);
     }));
     model.dispose();
   });
