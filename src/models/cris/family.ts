@@ -122,6 +122,13 @@ export async function loadCris(folder: string, options: LoadOptions = {}): Promi
   const module = torch.scope(() => new CRIS(config));
   try {
     const weights = await loadCrisWeights(weightsPath, { clipPretrain: await clipArchiveFor(folder, config, weightsPath) });
+    if (![...weights.keys()].some((key) => key.startsWith('backbone.'))) {
+      torch.dispose([...weights.values()]);
+      throw new CheckpointError(
+        `${weightsPath}: has no backbone.* tensors (a CRIS head without its CLIP backbone); put OpenAI's ${CLIP_ARCHIVES.join(' or ')} in ${folder}, or name the archive with clip_pretrain in the config`,
+        weightsPath,
+      );
+    }
     try {
       module.loadStateDict(weights, { file: weightsPath });
     } finally {
@@ -149,4 +156,9 @@ export const crisFamily: ModelFamily = {
     return json !== undefined && looksLikeCris(json);
   },
   load: loadCris,
+  hubFiles: {
+    required: [],
+    weights: CRIS_WEIGHTS_FILES,
+    optional: [...CRIS_CONFIG_FILES, 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt'],
+  },
 };

@@ -75,6 +75,20 @@ describe('the CRIS family', () => {
     }
   });
 
+  it('says to add RN50.pt when the weights have no backbone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-cris-'));
+    try {
+      copyFileSync(join(fixture, 'config.json'), join(dir, 'config.json'));
+      torch.scope(() => {
+        const head = new Map([...torch.io.loadSafetensors(join(fixture, 'model.safetensors'))].filter(([key]) => !key.startsWith('backbone.')));
+        torch.io.saveSafetensors(join(dir, 'model.safetensors'), head);
+      });
+      await assert.rejects(loadCris(dir), /model\.safetensors: has no backbone\.\* tensors .*put OpenAI's RN50\.pt or RN101\.pt in .*clip_pretrain/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the file and the field of a malformed config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vlsm-cris-'));
     try {
