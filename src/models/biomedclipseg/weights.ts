@@ -29,11 +29,6 @@ export function normalizeBiomedClipSegKeys(stateDict: ReadonlyMap<string, Tensor
   return out;
 }
 
-/** open_clip keys (open_clip_pytorch_model.bin, open_clip_model.safetensors) under `biomedclip.`. */
-export function biomedClipAsSubmodule(stateDict: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
-  return new Map([...normalizeBiomedClipKeys(stateDict)].map(([name, value]) => [`biomedclip.${name}`, value]));
-}
-
 /**
  * The `decoder.*` tensors of a CLIPSeg checkpoint (HuggingFace CLIPSegForImageSegmentation keys,
  * any wrapper normalizeClipsegKeys accepts), for BiomedCLIPSeg-D. `file` names it in errors.

@@ -202,6 +202,14 @@ describe('BiomedCLIPSeg-D: the decoder from a CLIPSeg checkpoint', () => {
     model.dispose();
   });
 
+  it("names the CLIPSeg checkpoint, the key and both shapes when its decoder does not fit config.json", async () => {
+    const mixed = mkdtempSync(join(tmpdir(), 'vlsm-biomedclipseg-d-mixed-'));
+    for (const name of ['open_clip_config.json', 'open_clip_model.safetensors', 'config.json']) symlinkSync(file(name), join(mixed, name));
+    symlinkSync(join(sharedDir, 'fixtures', 'clipseg-tiny', 'model.safetensors'), join(mixed, 'model.safetensors')); // decoder_intermediate_size 64, not 32
+    await assert.rejects(loadBiomedClipSeg(mixed, 'clipseg'), /loadStateDict\(CLIPSegDecoder\) from .*model\.safetensors:[\s\S]*size mismatch for layers\.0\.mlp\.fc1\.weight: checkpoint \[64, 16\], model \[32, 16\]/);
+    rmSync(mixed, { recursive: true, force: true });
+  });
+
   it('says which files to copy when the folder has no CLIPSeg checkpoint', async () => {
     const bare = mkdtempSync(join(tmpdir(), 'vlsm-biomedclipseg-d-bare-'));
     for (const name of ['open_clip_config.json', 'open_clip_model.safetensors', 'config.json']) symlinkSync(file(name), join(bare, name));
