@@ -37,6 +37,23 @@ export interface SegmentationModel {
   logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[];
   /** Frees every parameter and buffer. */
   dispose(): void;
+  /** Present when the model's encoders can run once and be cached (see train/feature-cache.ts). */
+  readonly frozenFeatures?: FrozenFeatures;
+}
+
+/**
+ * A model split at its frozen encoders: `imageFeatures` and `textFeatures` depend only on the
+ * frozen parts (module paths in `requires`), so their outputs can be cached per image and per
+ * prompt; `forwardFromFeatures` runs the trainable rest.
+ */
+export interface FrozenFeatures {
+  readonly requires: readonly string[];
+  /** Per-image features: a list of tensors, each [B, ...]. */
+  imageFeatures(pixelValues: Tensor): Tensor[];
+  /** Per-prompt features [B, D] from the batch's tokens. */
+  textFeatures(batch: SegmentationBatch): Tensor;
+  /** Logits [B, H, W] from (possibly cached) features; `inputSize` is the model input [H, W]. */
+  forwardFromFeatures(image: readonly Tensor[], text: Tensor, inputSize: readonly [number, number]): Tensor;
 }
 
 export interface LoadOptions {

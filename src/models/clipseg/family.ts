@@ -7,9 +7,9 @@ import { torch } from '../../index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { toTensors } from '../../tokenizers/tensors.js';
-import { readConfigFile } from '../config-file.js';
+import { parseConfig, readConfigFile } from '../config-file.js';
 import { fromPreprocessorConfig, IMAGENET_MEAN, IMAGENET_STD, preprocessorConfigSchema, processImages, type ImageProcessorConfig } from '../image-processor.js';
-import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
+import type { FrozenFeatures, LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
 import { findWeightsFile, readWeights } from '../weights-file.js';
 import { clipsegConfigSchema, type CLIPSegConfig } from './config.js';
 import { CLIPSegForImageSegmentation } from './model.js';
@@ -42,6 +42,17 @@ export class ClipsegSegmentationModel implements SegmentationModel {
     return this.preprocessing.size;
   }
 
+  /** The towers run under no_grad in the reference, so their outputs are cacheable. */
+  readonly frozenFeatures: FrozenFeatures = {
+    requires: ['clip'],
+    imageFeatures: (pixelValues) => this.module.visionActivations(pixelValues),
+    textFeatures: (batch) => this.module.conditionalEmbeddings({ inputIds: batch.inputIds, attentionMask: batch.attentionMask }),
+    forwardFromFeatures: (image, text, inputSize) => {
+      const patch = this.module.config.vision_config.patch_size;
+      return this.module.decoder.forward(image, text, [inputSize[0] / patch, inputSize[1] / patch]);
+    },
+  };
+
   preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
     if (images.length !== prompts.length) throw new RangeError(`CLIPSeg.preprocess: ${images.length} images but ${prompts.length} prompts; give one prompt per image`);
     const maxPositions = this.module.config.text_config.max_position_embeddings;
@@ -69,6 +80,16 @@ export class ClipsegSegmentationModel implements SegmentationModel {
   dispose(): void {
     this.module.dispose();
   }
+}
+
+/**
+ * A CLIPSeg with freshly initialised weights (seeded by torch.manualSeed) for training from
+ * scratch: `config` fields override CIDAS/clipseg-rd64-refined's; the bundled CLIP vocabulary.
+ */
+export function clipsegFromConfig(config: Record<string, unknown>, inputSize: [number, number] = [352, 352]): ClipsegSegmentationModel {
+  const parsed = parseConfig(clipsegConfigSchema, config, 'clipseg config');
+  const module = torch.scope(() => new CLIPSegForImageSegmentation(parsed));
+  return new ClipsegSegmentationModel(module, ClipTokenizer.bundled(), { ...CLIPSEG_PREPROCESSING, size: inputSize });
 }
 
 function readClipsegConfig(folder: string): CLIPSegConfig {

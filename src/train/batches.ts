@@ -1,0 +1,76 @@
+// From prompted samples to model-ready batches: decode images and masks, preprocess through the
+// model, masks to the model resolution (nearest-exact, as PIL's NEAREST), and a seeded order.
+import type { GrayImage, RgbImage } from '../imaging/image-types.js';
+import { readGrayImage, readRgbImage } from '../imaging/read-image.js';
+import { torch } from '../index.js';
+import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
+import type { PromptedSample } from '../prompts/prompted-samples.js';
+import { createRandom } from '../data/seeded-random.js';
+
+type Tensor = torch.Tensor;
+
+export interface DecodedSample {
+  sample: PromptedSample;
+  image: RgbImage;
+  /** The union of the record's masks, 0/1. */
+  mask: GrayImage;
+}
+
+/** Reads a sample's image and masks; several masks of one record are merged (union). */
+export async function decodeSample(sample: PromptedSample): Promise<DecodedSample> {
+  const image = await readRgbImage(sample.record.imagePath);
+  const masks = await Promise.all(sample.record.maskPaths.map((p) => readGrayImage(p)));
+  const data = new Uint8Array(image.width * image.height);
+  for (const [i, m] of masks.entries()) {
+    if (m.width !== image.width || m.height !== image.height) {
+      throw new RangeError(`${sample.record.maskPaths[i]}: mask is ${m.width}x${m.height} but its image ${sample.record.imagePath} is ${image.width}x${image.height}`);
+    }
+    // > 127: JPEG masks (Kvasir) are not strictly binary.
+    for (let p = 0; p < data.length; p++) if (m.data[p]! > 127) data[p] = 1;
+  }
+  return { sample, image, mask: { width: image.width, height: image.height, data } };
+}
+
+/** Masks [B, H, W] float32 at `size`, resized nearest-exact (floor((i + 0.5)·in/out)). */
+export function masksToTensor(masks: readonly GrayImage[], size: readonly [number, number]): Tensor {
+  return torch.scope(() => {
+    const resized = masks.map((m) => {
+      const t = torch.tensor(m.data, { shape: [1, 1, m.height, m.width] }).float();
+      return m.height === size[0] && m.width === size[1] ? t : torch.F.interpolate(t, { size: [size[0], size[1]], mode: 'nearest-exact' });
+    });
+    return torch.cat(resized, 0).squeeze(1);
+  });
+}
+
+export interface TrainingBatch {
+  samples: DecodedSample[];
+  batch: SegmentationBatch;
+  /** [B, H, W] at the model's input size. */
+  masks: Tensor;
+}
+
+export function makeBatch(model: SegmentationModel, decoded: DecodedSample[]): TrainingBatch {
+  return torch.scope(() => ({
+    samples: decoded,
+    batch: model.preprocess(decoded.map((d) => d.image), decoded.map((d) => d.sample.text)),
+    masks: masksToTensor(decoded.map((d) => d.mask), model.inputSize),
+  }));
+}
+
+/** A permutation of 0..n-1 drawn from (seed, epoch): the same epoch always has the same order. */
+export function epochOrder(n: number, seed: number, epoch: number): number[] {
+  const rng = createRandom(`order\u0000${seed}\u0000${epoch}`);
+  const order = [...Array(n).keys()];
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** Splits `order` into batches of `size` (the last may be smaller). */
+export function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

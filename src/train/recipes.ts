@@ -1,0 +1,171 @@
+// Training recipes: named presets per model family, from TRAINING.md §2.1 and §7.
+//
+// - `paper`: what Section 3.4 and Appendix C state.
+// - `published`: what produced the published numbers, where TRAINING.md can tell (CRIS: the
+//   fork's recipe). For the CLIPSeg family the code that made the paper's numbers (VL-Seg) is not
+//   available, so `published` is the released launcher recipe, the best evidence (§7 item 5).
+// - `released`: the released code's configs as its launchers run them (medvlsm HEAD).
+// Every field can be overridden from a config file or `--set`; the resolved recipe is stored
+// with the run.
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+export const schedulerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('constant') }).strict(),
+  z.object({
+    type: z.literal('plateau'),
+    monitor: z.enum(['val_loss', 'val_dice']).default('val_loss'),
+    factor: z.number().positive().lt(1).default(0.1),
+    patience: z.number().int().nonnegative().default(5),
+    threshold: z.number().nonnegative().default(1e-4),
+    cooldown: z.number().int().nonnegative().default(0),
+    min_lr: z.number().nonnegative().default(0),
+  }).strict(),
+  z.object({ type: z.literal('step'), step_size: z.number().int().positive(), gamma: z.number().positive().default(0.1) }).strict(),
+  z.object({ type: z.literal('cosine'), t_max: z.number().int().positive().optional(), eta_min: z.number().nonnegative().default(0) }).strict(),
+]);
+
+export const recipeSchema = z
+  .object({
+    optimizer: z.enum(['adam', 'adamw', 'sgd']),
+    lr: z.number().positive(),
+    /** Learning rates by parameter-name prefix (CRIS: the backbone learns slower); the rest use `lr`. */
+    lr_groups: z.record(z.string(), z.number().positive()).default({}),
+    weight_decay: z.number().nonnegative(),
+    momentum: z.number().min(0).max(1).default(0.9),
+    batch_size: z.number().int().positive(),
+    scheduler: schedulerSchema,
+    /** Max gradient norm; 0 turns clipping off. */
+    grad_clip: z.number().nonnegative(),
+    min_epochs: z.number().int().nonnegative(),
+    max_epochs: z.number().int().positive(),
+    early_stopping: z
+      .object({
+        monitor: z.enum(['val_dice', 'val_loss']).default('val_dice'),
+        patience: z.number().int().positive(),
+        min_delta: z.number().nonnegative().default(0),
+      })
+      .strict()
+      .nullable(),
+    loss: z.object({ dice: z.number().nonnegative(), bce: z.number().nonnegative() }).strict(),
+    /** Model input [height, width]; null keeps the checkpoint's own preprocessing size. */
+    input_size: z.tuple([z.number().int().positive(), z.number().int().positive()]).nullable(),
+    threshold: z.number().min(0).max(1),
+    /** How predictions return to the original size for evaluation (TRAINING.md §7 item 8). */
+    eval_resample: z.enum(['nearest-mask', 'bilinear-logits']),
+    /** Module paths whose parameters do not train (their features can be cached). */
+    frozen: z.array(z.string()).default([]),
+    /** `random` prompt draws: exclude P0 (HEAD) or include it (fork). */
+    random_prompt_includes_p0: z.boolean().default(false),
+    seed: z.number().int().nonnegative(),
+  })
+  .strict();
+
+export type Recipe = z.infer<typeof recipeSchema>;
+export type RecipeVariant = 'paper' | 'published' | 'released';
+export const recipeVariants: readonly RecipeVariant[] = ['paper', 'published', 'released'];
+
+const base = {
+  lr_groups: {},
+  momentum: 0.9,
+  random_prompt_includes_p0: false,
+} as const;
+
+// The CLIPSeg family (CLIPSeg, BiomedCLIPSeg, BiomedCLIPSeg-D): decoder-only in every variant,
+// since the reference runs the towers under no_grad (TRAINING.md §1.2).
+const clipsegLike = (frozen: string[], inputSize: [number, number]): Record<RecipeVariant, Recipe> => {
+  const released: Recipe = {
+    ...base,
+    optimizer: 'adamw', lr: 2e-3, weight_decay: 1e-3, batch_size: 128,
+    scheduler: { type: 'plateau', monitor: 'val_loss', factor: 0.1, patience: 5, threshold: 1e-4, cooldown: 0, min_lr: 0 },
+    grad_clip: 0.5, min_epochs: 10, max_epochs: 1000,
+    early_stopping: { monitor: 'val_dice', patience: 20, min_delta: 1e-4 },
+    loss: { dice: 1, bce: 0 }, input_size: inputSize, threshold: 0.5, eval_resample: 'nearest-mask', frozen, seed: 42,
+  };
+  return {
+    paper: {
+      ...released, optimizer: 'adam', lr: 1e-3, weight_decay: 0, batch_size: 16, scheduler: { type: 'constant' }, grad_clip: 0,
+      early_stopping: { monitor: 'val_dice', patience: 50, min_delta: 0 }, loss: { dice: 1, bce: 0.2 },
+    },
+    published: released,
+    released,
+  };
+};
+
+const crisRecipes = (): Record<RecipeVariant, Recipe> => {
+  const paper: Recipe = {
+    ...base,
+    optimizer: 'adam', lr: 1e-5, lr_groups: { 'backbone.': 1e-6 }, weight_decay: 0, batch_size: 16,
+    scheduler: { type: 'constant' }, grad_clip: 0, min_epochs: 0, max_epochs: 150,
+    early_stopping: { monitor: 'val_dice', patience: 10, min_delta: 0 },
+    loss: { dice: 0, bce: 1 }, input_size: [416, 416], threshold: 0.35, eval_resample: 'bilinear-logits', frozen: [], seed: 0,
+    random_prompt_includes_p0: true,
+  };
+  return {
+    paper,
+    published: paper,
+    released: {
+      ...paper, optimizer: 'adamw', lr: 2e-5, lr_groups: {}, weight_decay: 1e-3, batch_size: 32,
+      scheduler: { type: 'plateau', monitor: 'val_loss', factor: 0.1, patience: 5, threshold: 1e-4, cooldown: 0, min_lr: 0 },
+      grad_clip: 0.5, min_epochs: 10, max_epochs: 1000, early_stopping: { monitor: 'val_dice', patience: 20, min_delta: 1e-4 },
+      loss: { dice: 1, bce: 0 }, eval_resample: 'nearest-mask', seed: 42, random_prompt_includes_p0: false,
+    },
+  };
+};
+
+const cnnRecipes = (): Record<RecipeVariant, Recipe> => {
+  const released: Recipe = {
+    ...base,
+    optimizer: 'adam', lr: 1e-3, weight_decay: 0, batch_size: 16, scheduler: { type: 'constant' }, grad_clip: 0.5,
+    min_epochs: 10, max_epochs: 1000, early_stopping: { monitor: 'val_dice', patience: 20, min_delta: 1e-4 },
+    loss: { dice: 1, bce: 0 }, input_size: [256, 256], threshold: 0.5, eval_resample: 'nearest-mask', frozen: [], seed: 42,
+  };
+  return { paper: { ...released, grad_clip: 0 }, published: released, released };
+};
+
+const presets: Record<string, Record<RecipeVariant, Recipe>> = {
+  clipseg: clipsegLike(['clip'], [352, 352]),
+  biomedclipseg: clipsegLike(['biomedclip'], [224, 224]),
+  'biomedclipseg-d': clipsegLike(['biomedclip'], [224, 224]),
+  cris: crisRecipes(),
+  unet: cnnRecipes(),
+  unetplusplus: cnnRecipes(),
+  deeplabv3plus: cnnRecipes(),
+};
+
+export const recipeFamilies = Object.keys(presets);
+
+/** The preset for a family and variant, with `overrides` applied and validated. */
+export function resolveRecipe(family: string, variant: RecipeVariant = 'published', overrides: Record<string, unknown> = {}, source = 'recipe overrides'): Recipe {
+  const byVariant = presets[family];
+  if (!byVariant) throw new ConfigError(`no training recipe for model family '${family}'; recipes exist for ${recipeFamilies.join(', ')}`, source, 'model');
+  const preset = byVariant[variant];
+  if (!preset) throw new ConfigError(`unknown recipe variant '${variant}'; choose ${recipeVariants.join(', ')}`, source, 'recipe');
+  const merged = deepMerge(structuredClone(preset) as Record<string, unknown>, overrides);
+  const parsed = recipeSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.');
+    const unknown = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')}; known: ${Object.keys(recipeSchema.shape).join(', ')})` : '';
+    throw new ConfigError(`${source}: recipe field '${field || issue.path.join('.') || '(top level)'}': ${issue.message}${unknown}`, source, field);
+  }
+  return parsed.data;
+}
+
+/** Objects merge key by key (a scheduler `type` change replaces it whole); other values replace. */
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    const bothObjects = isPlainObject(current) && isPlainObject(value);
+    if (bothObjects && !(key === 'scheduler' && value.type !== undefined && value.type !== current.type)) {
+      target[key] = deepMerge({ ...current }, value);
+    } else {
+      target[key] = value;
+    }
+  }
+  return target;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
