@@ -145,9 +145,12 @@ export function resolveRecipe(family: string, variant: RecipeVariant = 'publishe
   const parsed = recipeSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    const unknown = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')}; known: ${Object.keys(recipeSchema.shape).join(', ')})` : '';
-    throw new ConfigError(`${source}: recipe field '${field || issue.path.join('.') || '(top level)'}': ${issue.message}${unknown}`, source, field);
+    const at = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const names = issue.keys.map((k) => (at ? `${at}.${k}` : k));
+      throw new ConfigError(`${source}: unknown recipe field ${names.map((n) => `'${n}'`).join(', ')}; known: ${Object.keys(recipeSchema.shape).join(', ')}`, source, names[0]);
+    }
+    throw new ConfigError(`${source}: recipe field '${at}': ${issue.message}`, source, at);
   }
   return parsed.data;
 }
