@@ -4,9 +4,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { clipsegFamily } from './clipseg/family.js';
+import { crisFamily } from './cris/family.js';
 import type { LoadOptions, ModelFamily, SegmentationModel } from './types.js';
 
-export const families: readonly ModelFamily[] = [clipsegFamily];
+export const families: readonly ModelFamily[] = [clipsegFamily, crisFamily];
 
 export function familyNamed(name: string): ModelFamily {
   const family = families.find((f) => f.name === name);

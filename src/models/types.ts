@@ -72,6 +72,11 @@ export interface ModelFamily {
    * and reports a malformed one itself.
    */
   detect(folder: string, config: Readonly<Record<string, unknown>> | undefined): boolean;
+  /**
+   * A model with fresh, seeded weights for training from scratch; `config` overrides the family's
+   * default configuration fields.
+   */
+  scratch?(config: Readonly<Record<string, unknown>>, inputSize?: [number, number]): SegmentationModel;
   /** Loads a checkpoint folder (weights + config + tokenizer files). */
   load(folder: string, options?: LoadOptions): Promise<SegmentationModel>;
   /**

@@ -55,8 +55,6 @@ export const recipeSchema = z
     eval_resample: z.enum(['nearest-mask', 'bilinear-logits']),
     /** Module paths whose parameters do not train (their features can be cached). */
     frozen: z.array(z.string()).default([]),
-    /** `random` prompt draws: exclude P0 (HEAD) or include it (fork). */
-    random_prompt_includes_p0: z.boolean().default(false),
     seed: z.number().int().nonnegative(),
   })
   .strict();
@@ -68,7 +66,6 @@ export const recipeVariants: readonly RecipeVariant[] = ['paper', 'published', '
 const base = {
   lr_groups: {},
   momentum: 0.9,
-  random_prompt_includes_p0: false,
 } as const;
 
 // The CLIPSeg family (CLIPSeg, BiomedCLIPSeg, BiomedCLIPSeg-D): decoder-only in every variant,
@@ -99,7 +96,6 @@ const crisRecipes = (): Record<RecipeVariant, Recipe> => {
     scheduler: { type: 'constant' }, grad_clip: 0, min_epochs: 0, max_epochs: 150,
     early_stopping: { monitor: 'val_dice', patience: 10, min_delta: 0 },
     loss: { dice: 0, bce: 1 }, input_size: [416, 416], threshold: 0.35, eval_resample: 'bilinear-logits', frozen: [], seed: 0,
-    random_prompt_includes_p0: true,
   };
   return {
     paper,
@@ -108,7 +104,7 @@ const crisRecipes = (): Record<RecipeVariant, Recipe> => {
       ...paper, optimizer: 'adamw', lr: 2e-5, lr_groups: {}, weight_decay: 1e-3, batch_size: 32,
       scheduler: { type: 'plateau', monitor: 'val_loss', factor: 0.1, patience: 5, threshold: 1e-4, cooldown: 0, min_lr: 0 },
       grad_clip: 0.5, min_epochs: 10, max_epochs: 1000, early_stopping: { monitor: 'val_dice', patience: 20, min_delta: 1e-4 },
-      loss: { dice: 1, bce: 0 }, eval_resample: 'nearest-mask', seed: 42, random_prompt_includes_p0: false,
+      loss: { dice: 1, bce: 0 }, eval_resample: 'nearest-mask', seed: 42,
     },
   };
 };

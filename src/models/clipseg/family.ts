@@ -125,4 +125,5 @@ export const clipsegFamily: ModelFamily = {
     return config.model_type === 'clipseg' || architectures.includes('CLIPSegForImageSegmentation');
   },
   load: loadClipseg,
+  scratch: (config, inputSize) => clipsegFromConfig({ ...config }, inputSize),
 };

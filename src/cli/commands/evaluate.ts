@@ -1,0 +1,84 @@
+// `vlsm eval` and `vlsm zeroshot`: a model (checkpoint folder, Hub id, or a finetune run folder)
+// over datasets × prompt types, scored at the original image size.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../errors.js';
+import { formatMeanStd } from '../../eval/aggregate.js';
+import { buildModel, datasetName, testDatasets } from '../../experiments/finetune-run.js';
+import { parseRunConfig } from '../../experiments/run-config.js';
+import { torch } from '../../index.js';
+import { load } from '../../models/load.js';
+import type { SegmentationModel } from '../../models/types.js';
+import { parsePromptType } from '../../prompts/prompt-selection.js';
+import { hasCheckpoint, loadCheckpoint } from '../../train/checkpoint.js';
+import { resolveRecipe, type Recipe } from '../../train/recipes.js';
+
+const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN --data ROOT [--data ROOT]... [options]
+
+  --model        a checkpoint folder, a HuggingFace id, or a \`vlsm finetune\` run folder (its best checkpoint)
+  --data ROOT    a dataset in the reference layout (images/, masks/, anns/); its test split is scored
+  --prompts LIST prompt types, comma-separated (default ${verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6'})
+  --threshold P  probability threshold (default: the model's)
+  --resampling   nearest-mask (default) or bilinear: how predictions return to the original size
+  --out DIR      where per-image CSVs (and masks with --masks) go (default eval-<model>)
+  --masks        also write the predicted masks`;
+
+/** A finetune run folder gives back its model with the best weights; anything else loads. */
+async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe }> {
+  const runConfig = join(spec, 'config.json');
+  if (existsSync(runConfig) && hasCheckpoint(join(spec, 'checkpoints'), 'best')) {
+    const saved = JSON.parse(readFileSync(runConfig, 'utf8')) as { config?: unknown; recipe?: Recipe };
+    if (saved.config && saved.recipe) {
+      const config = parseRunConfig(saved.config, runConfig);
+      const model = await buildModel(config, saved.recipe.seed);
+      const best = loadCheckpoint(join(spec, 'checkpoints'), 'best');
+      model.module.loadStateDict(best.weights, { strict: false, file: join(spec, 'checkpoints', 'best.json') });
+      torch.dispose([...best.weights.values()], best.rngState);
+      return { model, recipe: saved.recipe };
+    }
+  }
+  return { model: await load(spec) };
+}
+
+export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'eval'): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, prompts: { type: 'string' },
+      threshold: { type: 'string' }, resampling: { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
+      quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(usage(verb));
+    return 0;
+  }
+  if (!values.model || values.data!.length === 0) {
+    console.error(`vlsm ${verb}: --model and --data are required\n\n${usage(verb)}`);
+    return 2;
+  }
+  const prompts = (values.prompts ?? (verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6')).split(',').map((p) => parsePromptType(p.trim()));
+  const resampling = values.resampling ?? 'nearest-mask';
+  if (resampling !== 'nearest-mask' && resampling !== 'bilinear') throw new ConfigError(`--resampling must be nearest-mask or bilinear, got '${resampling}'`);
+  const { model, recipe: trained } = await modelFrom(values.model);
+  const base = trained ?? resolveRecipe(model.family, 'published');
+  const threshold = values.threshold === undefined ? model.threshold : Number(values.threshold);
+  if (!(threshold > 0 && threshold < 1)) throw new ConfigError(`--threshold must be in (0, 1), got '${values.threshold}'`);
+  const recipe: Recipe = { ...base, threshold, eval_resample: resampling === 'bilinear' ? 'bilinear-logits' : 'nearest-mask' };
+  const outDir = values.out ?? `eval-${values.model.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+  const datasets = values.data!.map((root) => ({ root }));
+  const rows: string[] = [];
+  for (const promptType of prompts) {
+    const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
+    for (const r of results) rows.push(`| ${r.dataset} | ${promptType} | ${formatMeanStd(r.dice)} | ${formatMeanStd(r.iou)} | ${r.dice.count} |`);
+  }
+  console.log(`\n${model.family} ${verb} (Dice and IoU ×100 at the original size, mean ± sample std)\n`);
+  console.log('| dataset | prompt | Dice | IoU | n |\n|---|---|---|---|---|');
+  console.log(rows.join('\n'));
+  console.log(`\nper-image CSVs in ${outDir}/test/ (${datasets.map(datasetName).join(', ')})`);
+  model.dispose();
+  return 0;
+}
+
+export const runZeroshot = (argv: string[]): Promise<number> => runEvaluate(argv, 'zeroshot');

@@ -1,0 +1,35 @@
+// `vlsm finetune`: train a model as a run config says, then test its best checkpoint.
+import { parseArgs } from 'node:util';
+import { formatMeanStd } from '../../eval/aggregate.js';
+import { runFinetune } from '../../experiments/finetune-run.js';
+import { readRunConfig } from '../../experiments/run-config.js';
+
+const usage = `usage: vlsm finetune --config RUN.yaml [--set key=value]... [--resume]
+
+  --config FILE     YAML or JSON run config: model, data, prompt, recipe, train (recipe overrides), out
+  --set key=value   override a config field, e.g. --set train.lr=1e-4 --set prompt=p4 (repeatable)
+  --resume          continue the run in the config's out folder from its last checkpoint
+  --quiet           no progress bar
+
+The run folder gets checkpoints/{best,last}, log.jsonl, config.json, test/*.csv and summary.json.`;
+
+export async function runFinetuneCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, set: { type: 'string', multiple: true, default: [] }, resume: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (!values.config && values.set!.length === 0) {
+    console.error(`vlsm finetune: give --config (and optionally --set)\n\n${usage}`);
+    return 2;
+  }
+  const config = readRunConfig(values.config, values.set);
+  const outcome = await runFinetune(config, { resume: values.resume, progress: !values.quiet });
+  console.log(`\n${outcome.training.status}: best val Dice ${outcome.training.bestDice?.toFixed(4) ?? '-'} at epoch ${outcome.training.state.bestEpoch ?? '-'}`);
+  for (const t of outcome.tests) console.log(`test ${t.dataset} ${t.promptType}: Dice ${formatMeanStd(t.dice)}, IoU ${formatMeanStd(t.iou)} (n=${t.dice.count})`);
+  console.log(`run folder: ${outcome.outDir}`);
+  return 0;
+}

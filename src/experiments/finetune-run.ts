@@ -1,0 +1,114 @@
+// A fine-tuning run from its config: build or load the model, gather the prompted samples of every
+// dataset, train, then evaluate the best checkpoint on each test set and write the per-image
+// metrics and a summary next to the checkpoints.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { summarize, type Summary } from '../eval/aggregate.js';
+import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
+import { torch } from '../index.js';
+import { load } from '../models/load.js';
+import { familyNamed, loadFolder } from '../models/registry.js';
+import type { SegmentationModel } from '../models/types.js';
+import { parsePromptType, type PromptType } from '../prompts/prompt-selection.js';
+import { readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
+import { hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
+import { resolveRecipe, type Recipe } from '../train/recipes.js';
+import { finetune, type FinetuneResult } from '../train/trainer.js';
+import type { RunConfig } from './run-config.js';
+
+export interface DatasetResult {
+  dataset: string;
+  promptType: string;
+  dice: Summary;
+  iou: Summary;
+  items: EvaluatedItem[];
+}
+
+/** The model a run config names; fresh weights are seeded by the recipe's seed. */
+export async function buildModel(config: RunConfig, seed: number): Promise<SegmentationModel> {
+  const spec = config.model;
+  if (typeof spec === 'string') return load(spec);
+  if ('path' in spec) return loadFolder(spec.path, { family: spec.family });
+  const family = familyNamed(spec.family);
+  if (!family.scratch) throw new ConfigError(`model family '${spec.family}' cannot be built from scratch; give a checkpoint`, undefined, 'model.family');
+  torch.manualSeed(seed);
+  return family.scratch(spec.scratch, spec.input_size);
+}
+
+export const datasetName = (d: { root: string; name?: string }): string => d.name ?? basename(resolve(d.root));
+
+/** Samples of one split across datasets (pooled training concatenates them). */
+async function splitSamples(datasets: readonly { root: string }[], split: 'train' | 'val' | 'test', promptType: PromptType, seed: number, epoch: number): Promise<PromptedSample[]> {
+  const parts = await Promise.all(datasets.map((d) => readPromptedSplit(d.root, split, { promptType, seed, epoch })));
+  return parts.flat();
+}
+
+export interface RunOutcome {
+  outDir: string;
+  recipe: Recipe;
+  training: FinetuneResult;
+  tests: DatasetResult[];
+}
+
+/** Evaluates `model` on the test split of each dataset; writes per-image CSVs under `outDir/test`. */
+export async function testDatasets(model: SegmentationModel, datasets: readonly { root: string; name?: string }[], promptType: PromptType, recipe: Recipe, outDir: string, writeMasks: boolean, progress: boolean): Promise<DatasetResult[]> {
+  const results: DatasetResult[] = [];
+  for (const d of datasets) {
+    const name = datasetName(d);
+    const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0 });
+    const items = await evaluate(model, samples, {
+      threshold: recipe.threshold,
+      resampling: recipe.eval_resample === 'nearest-mask' ? 'nearest-mask' : 'bilinear',
+      batchSize: Math.min(recipe.batch_size, 16),
+      masksDir: writeMasks ? join(outDir, 'masks', name, promptType) : undefined,
+      progress,
+      label: `test ${name} ${promptType}`,
+    });
+    mkdirSync(join(outDir, 'test'), { recursive: true });
+    const header = 'id,prompt_type,prompt,dice,iou,dice_model_res,gt_pixels,pred_pixels,intersection\n';
+    const rows = items.map((it) => [it.id, it.promptKey, JSON.stringify(it.text), it.dice, it.iou, it.diceModelRes, it.gt, it.pred, it.intersection].join(','));
+    writeFileSync(join(outDir, 'test', `${name}-${promptType}.csv`), header + rows.join('\n') + '\n');
+    results.push({ dataset: name, promptType, dice: summarize(items.map((i) => i.dice * 100)), iou: summarize(items.map((i) => i.iou * 100)), items });
+  }
+  return results;
+}
+
+/** Trains per `config` (resuming when asked and possible), then tests the best checkpoint. */
+export async function runFinetune(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number } = {}): Promise<RunOutcome> {
+  const log = o.log ?? ((line: string) => console.log(line));
+  const promptType = parsePromptType(config.prompt);
+  const familyName = typeof config.model === 'string' || 'path' in config.model ? undefined : config.model.family;
+  const model = await buildModel(config, resolveRecipe(familyName ?? 'clipseg', config.recipe, config.train).seed);
+  const recipe = resolveRecipe(model.family, config.recipe, config.train, 'run config');
+  const outDir = config.out;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'config.json'), JSON.stringify({ config, recipe }, null, 2));
+  const valSamples = await splitSamples(config.data, 'val', promptType, recipe.seed, 0);
+  log(`finetune ${model.family} on ${config.data.map(datasetName).join(' + ')} with prompt ${promptType}: ${model.module.numParameters({ trainableOnly: false }).toLocaleString('en')} parameters, recipe ${config.recipe}`);
+  const training = await finetune({
+    model,
+    recipe,
+    trainSamples: (epoch) => splitSamples(config.data, 'train', promptType, recipe.seed, epoch),
+    valSamples,
+    outDir,
+    config,
+    resume: o.resume,
+    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? join(outDir, 'feature-cache') : undefined },
+    checkpointEvery: config.checkpoint_every,
+    stopAfterSteps: o.stopAfterSteps,
+    progress: o.progress,
+    log,
+  });
+  if (training.status === 'interrupted') return { outDir, recipe, training, tests: [] };
+  const checkpoints = join(outDir, 'checkpoints');
+  if (hasCheckpoint(checkpoints, 'best')) {
+    const best = loadCheckpoint(checkpoints, 'best');
+    model.module.loadStateDict(best.weights, { strict: false });
+    torch.dispose([...best.weights.values()], best.rngState);
+  }
+  const tests = await testDatasets(model, [...config.data, ...config.test_data], promptType, recipe, outDir, config.write_masks, Boolean(o.progress));
+  writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ status: training.status, bestEpoch: training.state.bestEpoch, bestValDice: training.bestDice, tests: tests.map(({ items, ...rest }) => rest) }, null, 2));
+  model.dispose();
+  return { outDir, recipe, training, tests };
+}
