@@ -1,0 +1,211 @@
+// `vlsm results list|show|export`: read the results database that finetune / eval / zeroshot write
+// (src/experiments/results-store.ts) and print or export it, including in the paper's layout and
+// against the paper's own numbers (src/report/tables.ts).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { writeFileAtomic } from '../../eval/per-image-csv.js';
+import {
+  openResults, resultsPath, RUN_KINDS, RUN_STATUSES, type ResultsStore, type RunFilter, type RunKind, type RunRecord, type RunStatus,
+} from '../../experiments/results-store.js';
+import { loadPaperResults } from '../../report/paper-results.js';
+import { checkFormat, renderTable, TABLE_FORMATS, type Table, type TableFormat } from '../../report/table-format.js';
+import { cellsFromSummaries, compareWithPaper, paperLayout, runTable } from '../../report/tables.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const LAYOUTS = ['default', 'items', 'summary', 'paper', 'compare'] as const;
+type Layout = (typeof LAYOUTS)[number];
+
+const USAGE = `usage:
+  vlsm results list [--db PATH] [--kind K] [--status S] [--model M] [--limit N] [--format md|csv|json]
+      the runs, newest first: id, kind, model, status, start, duration, items
+  vlsm results show RUN_ID [--db PATH] [--format md|csv|json] [--epochs] [--config]
+      one run: provenance, then Dice and IoU mean ± std (×100) per dataset × split × prompt
+  vlsm results export --format csv|md|json [--out FILE] [--db PATH] [--run ID]... [--kind K]
+                      [--model M] [--layout default|items|summary|paper|compare]
+      default layout: json = every run with config, items and epochs; csv = one line per item;
+      md = the summary per run. paper = rows model (× prompt), columns dataset, "mean ± std";
+      compare = our cells beside the paper's (assets/paper-results) where names match.
+
+The database is --db, else $VLSM_RESULTS, else ./vlsm-results.sqlite.`;
+
+const COMMON: Options = {
+  db: { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export async function runResults(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    (sub === undefined ? console.error : console.log)(USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub === 'list') return list(rest);
+  if (sub === 'show') return show(rest);
+  if (sub === 'export') return exportResults(rest);
+  console.error(`vlsm results: unknown subcommand '${sub}'; expected list, show or export\n\n${USAGE}`);
+  return 2;
+}
+
+function parse(op: string, args: string[], options: Options): { values: Record<string, unknown>; positionals: string[] } | undefined {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true });
+  } catch (error) {
+    console.error(`vlsm results ${op}: ${(error as Error).message}\n\n${USAGE}`);
+    return undefined;
+  }
+}
+
+/** A value from a fixed list, or an error message listing the choices. */
+function choice<T extends string>(op: string, flag: string, value: unknown, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly unknown[]).includes(value)) throw new TypeError(`vlsm results ${op}: --${flag} '${String(value)}' is not one of ${choices.join(', ')}`);
+  return value as T;
+}
+
+function filterFrom(op: string, v: Record<string, unknown>): RunFilter {
+  const filter: RunFilter = {};
+  const kind = choice<RunKind>(op, 'kind', v.kind, RUN_KINDS);
+  const status = choice<RunStatus>(op, 'status', v.status, RUN_STATUSES);
+  if (kind) filter.kind = kind;
+  if (status) filter.status = status;
+  if (typeof v.model === 'string') filter.model = v.model;
+  if (v.limit !== undefined) filter.limit = positiveInteger(op, 'limit', v.limit as string);
+  if (Array.isArray(v.run)) filter.ids = (v.run as string[]).map((id) => positiveInteger(op, 'run', id));
+  return filter;
+}
+
+function positiveInteger(op: string, flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`vlsm results ${op}: --${flag} '${text}' is not a positive integer`);
+  return n;
+}
+
+function withStore<T>(v: Record<string, unknown>, fn: (store: ResultsStore) => T): T {
+  const store = openResults(resultsPath(v.db as string | undefined), { readonly: true });
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+const seconds = (s: number | null): string => {
+  if (s === null) return '';
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+};
+
+function runsTable(runs: readonly RunRecord[]): Table {
+  return {
+    columns: ['id', 'kind', 'model', 'status', 'started', 'duration', 'items', 'name'],
+    rows: runs.map((r) => [r.id, r.kind, r.model, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), seconds(r.durationS), r.items, r.name]),
+  };
+}
+
+async function list(args: string[]): Promise<number> {
+  const parsed = parse('list', args, { kind: { type: 'string' }, status: { type: 'string' }, model: { type: 'string' }, limit: { type: 'string' } });
+  if (!parsed) return 2;
+  if (parsed.values.help) return (console.log(USAGE), 0);
+  if (parsed.positionals.length > 0) {
+    console.error(`vlsm results list: unexpected argument '${parsed.positionals[0]}'\n\n${USAGE}`);
+    return 2;
+  }
+  const format = checkFormat((parsed.values.format as string | undefined) ?? 'md', 'vlsm results list --format');
+  const filter = filterFrom('list', parsed.values);
+  const runs = withStore(parsed.values, (store) => store.listRuns(filter));
+  if (format === 'json') console.log(JSON.stringify(runs, null, 2));
+  else if (runs.length === 0) console.log('no runs' + (Object.keys(filter).length ? ' match' : ' yet'));
+  else process.stdout.write(renderTable(runsTable(runs), format));
+  return 0;
+}
+
+async function show(args: string[]): Promise<number> {
+  const parsed = parse('show', args, { epochs: { type: 'boolean' }, config: { type: 'boolean' } });
+  if (!parsed) return 2;
+  if (parsed.values.help) return (console.log(USAGE), 0);
+  if (parsed.positionals.length !== 1) {
+    console.error(`vlsm results show: expected one RUN_ID, got ${parsed.positionals.length}\n\n${USAGE}`);
+    return 2;
+  }
+  const id = positiveInteger('show', 'RUN_ID', parsed.positionals[0]);
+  const format = checkFormat((parsed.values.format as string | undefined) ?? 'md', 'vlsm results show --format');
+  const { run, summary, epochs } = withStore(parsed.values, (store) => ({ run: store.getRun(id), summary: store.runSummary(id), epochs: store.epochs(id) }));
+  if (format === 'json') {
+    console.log(JSON.stringify({ run, summary, ...(parsed.values.epochs ? { epochs } : {}) }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2));
+    return 0;
+  }
+  if (format === 'md') {
+    const m = run.machine;
+    const lines = [
+      `run ${run.id}: ${run.kind}${run.model ? ` ${run.model}` : ''}${run.name ? ` "${run.name}"` : ''}, ${run.status}`,
+      `started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt} (${seconds(run.durationS)})` : ''}`,
+      `vlsm ${run.vlsmVersion}${run.gitCommit ? ` (${run.gitCommit})` : ''}; ${m.hostname}, ${m.cpus} CPUs, ${m.os}${m.libtorchVersion ? `, libtorch ${m.libtorchVersion}` : ''}`,
+    ];
+    if (run.error) lines.push(`error: ${run.error}`);
+    console.log(lines.join('\n') + '\n');
+    if (parsed.values.config) console.log('config:\n' + JSON.stringify(run.config, null, 2) + '\n');
+  }
+  process.stdout.write(summary.length ? renderTable(runTable(summary), format) : 'no items stored for this run\n');
+  if (parsed.values.epochs && epochs.length) {
+    const table: Table = {
+      columns: ['epoch', 'step', 'train_loss', 'val_dice', 'val_loss', 'lr', 'seconds'],
+      rows: epochs.map((e) => [e.epoch, e.step, e.trainLoss, e.valDice, e.valLoss, e.lr, e.seconds]),
+    };
+    process.stdout.write('\n' + renderTable(table, format));
+  }
+  return 0;
+}
+
+/** The export text for a layout (see USAGE). */
+export function exportText(store: ResultsStore, format: TableFormat, layout: Layout, filter: RunFilter): string {
+  if (layout === 'default') return store.exportRuns(format, filter);
+  const runs = store.listRuns(filter).reverse();
+  if (layout === 'items') {
+    if (format === 'json') return JSON.stringify(store.itemMetrics(runs.map((r) => r.id)), (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2) + '\n';
+    return renderItems(store, runs, format);
+  }
+  const summaries = runs.flatMap((r) => store.runSummary(r.id));
+  if (layout === 'summary') return renderTable(runTable(summaries), format);
+  const cells = cellsFromSummaries(summaries.filter((s) => s.model !== null));
+  if (layout === 'paper') return renderTable(paperLayout(cells), format);
+  return renderTable(compareWithPaper(cells, loadPaperResults()), format);
+}
+
+function renderItems(store: ResultsStore, runs: readonly RunRecord[], format: TableFormat): string {
+  if (format === 'csv') return store.exportRuns('csv', { ids: runs.map((r) => r.id) });
+  const items = store.itemMetrics(runs.map((r) => r.id));
+  const table: Table = {
+    columns: ['run', 'dataset', 'split', 'prompt', 'image', 'class', 'resolution', 'dice', 'iou'],
+    rows: items.map((m) => [m.runId, m.dataset, m.split, m.prompt, m.imageId, m.className, m.resolution, m.dice, m.iou]),
+  };
+  return renderTable(table, format);
+}
+
+async function exportResults(args: string[]): Promise<number> {
+  const parsed = parse('export', args, {
+    out: { type: 'string' }, run: { type: 'string', multiple: true }, kind: { type: 'string' }, status: { type: 'string' },
+    model: { type: 'string' }, limit: { type: 'string' }, layout: { type: 'string' },
+  });
+  if (!parsed) return 2;
+  if (parsed.values.help) return (console.log(USAGE), 0);
+  if (parsed.positionals.length > 0) {
+    console.error(`vlsm results export: unexpected argument '${parsed.positionals[0]}'\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.format === undefined) {
+    console.error(`vlsm results export: --format is required (${TABLE_FORMATS.join(', ')})\n\n${USAGE}`);
+    return 2;
+  }
+  const format = checkFormat(parsed.values.format as string, 'vlsm results export --format');
+  const layout = choice<Layout>('export', 'layout', parsed.values.layout, LAYOUTS) ?? 'default';
+  const filter = filterFrom('export', parsed.values);
+  const text = withStore(parsed.values, (store) => exportText(store, format, layout, filter));
+  const out = parsed.values.out as string | undefined;
+  if (out) {
+    writeFileAtomic(out, text);
+    console.error(`wrote ${out}`);
+  } else process.stdout.write(text);
+  return 0;
+}
