@@ -437,8 +437,18 @@ export class BiomedCLIP extends nn.Module {
   /**
    * Text features [B, embed_dim], not normalised. Without a mask, padding is where the id is the
    * pad id (open_clip encode_text derives the mask the same way).
+   *
+   * Columns after the last real token of every row are dropped first: masked keys get exactly zero
+   * attention weight and positions are absolute, so they cannot change the [CLS] state, and a
+   * prompt padded to 256 tokens costs what its own length costs.
    */
   encodeText(inputIds: Tensor, attentionMask?: Tensor): Tensor {
-    return torch.scope(() => this.text.forward(inputIds, attentionMask ?? inputIds.ne(this.config.text.pad_token_id).long()));
+    return torch.scope(() => {
+      const mask = attentionMask ?? inputIds.ne(this.config.text.pad_token_id).long();
+      const length = inputIds.size(1);
+      const used = torch.arange(1, length + 1, 1, { device: mask.device }).mul(mask.ne(0)).max().item(); // last real column + 1
+      if (used > 0 && used < length) return this.text.forward(inputIds.slice(1, 0, used), mask.slice(1, 0, used));
+      return this.text.forward(inputIds, mask);
+    });
   }
 }

@@ -96,6 +96,17 @@ describe('BiomedCLIP on fixtures/biomedclipseg-tiny', () => {
     });
   });
 
+  it(`gives each prompt alone, its padding trimmed away, the features recorded for it in the batch within ${TOL}`, () => {
+    torch.scope(() => {
+      for (let i = 0; i < 8; i++) {
+        const ids = get('prompt_input_ids').slice(0, i, i + 1);
+        const mask = get('prompt_attention_mask').slice(0, i, i + 1);
+        const row = expected('prompt_text_features').slice(i * 24, (i + 1) * 24);
+        assertClose(model.encodeText(ids, mask), row, TOL, `prompt ${i}`, [1, 24]);
+      }
+    });
+  });
+
   it('says which size to resize to when the image does not fit the position table', () => {
     assert.throws(
       () => torch.scope(() => model.encodeImage(torch.zeros([1, 3, 112, 112]))),
