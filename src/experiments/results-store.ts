@@ -343,6 +343,8 @@ export class ResultsStore {
     const model = start.model !== undefined ? start.model : typeof configModel === 'string' ? configModel : null;
     const pkg = start.vlsmVersion === undefined || start.gitCommit === undefined ? packageVersion() : { version: start.vlsmVersion, root: null };
     const machine = { ...machineInfo(), ...start.machine };
+    // Outside the transaction: `git` is a subprocess, and the write lock is shared by every writer.
+    const commit = start.gitCommit !== undefined ? start.gitCommit : gitCommit(pkg.root);
     return this.#write('startRun', () => {
       const result = this.#db
         .prepare(
@@ -351,7 +353,7 @@ export class ResultsStore {
         )
         .run(
           start.kind, start.name ?? null, model, config, start.vlsmVersion ?? pkg.version,
-          start.gitCommit !== undefined ? start.gitCommit : gitCommit(pkg.root),
+          commit,
           machine.hostname, machine.cpus, machine.os, machine.libtorchVersion ?? null, process.pid, (start.startedAt ?? new Date()).toISOString(),
         );
       return Number(result.lastInsertRowid);
@@ -493,8 +495,78 @@ export class ResultsStore {
     return renderTable(runTable(runs.flatMap((r) => this.runSummary(r.id))), 'md');
   }
 
+  /**
+   * Marks as 'killed' the runs still 'running' whose process on this machine has ended without
+   * finishing them (a crash, `kill -9`, a power cut). Returns their ids. Runs of other machines
+   * are left alone: their processes cannot be seen from here.
+   */
+  reapKilledRuns(): number[] {
+    const host = hostname();
+    const candidates = this.#read('reapKilledRuns', () =>
+      this.#db.prepare(`SELECT id, pid FROM runs WHERE status = 'running' AND hostname = ?`).all(host) as { id: number; pid: number }[],
+    );
+    const dead = candidates.filter((r) => isAbandoned({ status: 'running', pid: r.pid, machine: { hostname: host, cpus: 0, os: '', libtorchVersion: null } }));
+    if (dead.length === 0) return [];
+    const now = new Date();
+    this.#write('reapKilledRuns', () => {
+      const update = this.#db.prepare(
+        `UPDATE runs SET status = 'killed', error = ?, finished_at = ?, duration_s = (julianday(?) - julianday(started_at)) * 86400
+         WHERE id = ? AND status = 'running'`,
+      );
+      for (const r of dead) update.run(`process ${r.pid} on ${host} ended without finishing the run`, now.toISOString(), now.toISOString(), r.id);
+    });
+    return dead.map((r) => r.id);
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Whether a process with this id exists on this machine (EPERM: it exists, owned by someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A 'running' run of this machine whose process has ended: killed without a chance to say so. */
+export function isAbandoned(run: Pick<RunRecord, 'status' | 'pid' | 'machine'>): boolean {
+  return run.status === 'running' && run.machine.hostname === hostname() && run.pid !== process.pid && !processAlive(run.pid);
+}
+
+/**
+ * Runs `fn` as a recorded run: `startRun`, then `finishRun` 'done' with its result, or 'failed'
+ * with the error (rethrown). SIGINT and SIGTERM mark the run 'killed' and then end the process as
+ * the signal would have.
+ *
+ * @example await recordRun(store, { kind: 'eval', config }, async (runId) => evaluate(..., runId))
+ */
+export async function recordRun<T>(store: ResultsStore, start: RunStart, fn: (runId: number) => Promise<T>): Promise<T> {
+  const runId = store.startRun(start);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    detach();
+    store.finishRun(runId, { status: 'killed', error: `stopped by ${signal}` });
+    process.kill(process.pid, signal);
+  };
+  const detach = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await fn(runId);
+    detach();
+    store.finishRun(runId);
+    return result;
+  } catch (error) {
+    detach();
+    store.finishRun(runId, { error });
+    throw error;
   }
 }
 

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { std } from '../../src/eval/aggregate.js';
 import {
-  ITEM_COLUMNS, openResults, resultsPath, ResultsStoreError, SCHEMA_VERSION, type ItemMetricRow,
+  ITEM_COLUMNS, openResults, recordRun, resultsPath, ResultsStoreError, SCHEMA_VERSION, type ItemMetricRow,
 } from '../../src/experiments/results-store.js';
 import { parseCsv } from '../../src/report/table-format.js';
 
@@ -310,6 +310,56 @@ describe('several processes writing at once', () => {
       assert.equal(store.epochs(id).length, batches);
     }
     assert.equal(store.itemMetrics().length, writers * batches * perBatch);
+    store.close();
+  });
+});
+
+describe('run lifecycle', () => {
+  const child = join(dirname(fileURLToPath(import.meta.url)), 'run-child.js');
+
+  it('recordRun finishes a run done, or failed with the error, which it rethrows', async () => {
+    const store = openResults(freshPath());
+    assert.equal(await recordRun(store, { kind: 'eval', config: {}, ...quiet }, async () => 7), 7);
+    await assert.rejects(recordRun(store, { kind: 'eval', config: {}, ...quiet }, async () => { throw new Error('no images'); }), { message: 'no images' });
+    const [failed, done] = store.listRuns();
+    assert.deepEqual([done.status, failed.status], ['done', 'failed']);
+    assert.match(failed.error ?? '', /^Error: no images/);
+    store.close();
+  });
+
+  it('marks a run killed when SIGTERM stops its process, which still dies of the signal', async () => {
+    const path = freshPath();
+    openResults(path).close();
+    const proc = spawn(process.execPath, [child, path, 'hang'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const runId = await new Promise<number>((resolve) => proc.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    const exit = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
+    proc.kill('SIGTERM');
+    assert.equal(await exit, 'SIGTERM');
+    const store = openResults(path, { readonly: true });
+    const run = store.getRun(runId);
+    assert.deepEqual([run.status, run.error], ['killed', 'stopped by SIGTERM']);
+    store.close();
+  });
+
+  it('reapKilledRuns marks killed the running runs whose process on this machine is gone', async () => {
+    const path = freshPath();
+    openResults(path).close();
+    const out = await new Promise<string>((resolve, reject) => {
+      const proc = spawn(process.execPath, [child, path, 'abandon'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      proc.stdout.on('data', (d: Buffer) => (text += d));
+      proc.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`child exited ${code}`))));
+    });
+    const abandoned = Number(out.trim());
+    const store = openResults(path);
+    const mine = store.startRun({ kind: 'eval', config: {}, ...quiet, machine: undefined });
+    assert.equal(store.getRun(abandoned).status, 'running');
+    assert.deepEqual(store.reapKilledRuns(), [abandoned]);
+    const run = store.getRun(abandoned);
+    assert.equal(run.status, 'killed');
+    assert.match(run.error ?? '', /^process \d+ on .+ ended without finishing the run$/);
+    assert.ok(run.durationS !== null && run.durationS >= 0);
+    assert.equal(store.getRun(mine).status, 'running');
     store.close();
   });
 });

@@ -4,7 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFileAtomic } from '../../eval/per-image-csv.js';
 import {
-  openResults, resultsPath, RUN_KINDS, RUN_STATUSES, type ResultsStore, type RunFilter, type RunKind, type RunRecord, type RunStatus,
+  isAbandoned, openResults, resultsPath, RUN_KINDS, RUN_STATUSES, type ResultsStore, type RunFilter, type RunKind, type RunRecord, type RunStatus,
 } from '../../experiments/results-store.js';
 import { loadPaperResults } from '../../report/paper-results.js';
 import { checkFormat, renderTable, TABLE_FORMATS, type Table, type TableFormat } from '../../report/table-format.js';
@@ -100,7 +100,7 @@ const seconds = (s: number | null): string => {
 function runsTable(runs: readonly RunRecord[]): Table {
   return {
     columns: ['id', 'kind', 'model', 'status', 'started', 'duration', 'items', 'name'],
-    rows: runs.map((r) => [r.id, r.kind, r.model, r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), seconds(r.durationS), r.items, r.name]),
+    rows: runs.map((r) => [r.id, r.kind, r.model, isAbandoned(r) ? 'running (process gone)' : r.status, r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), seconds(r.durationS), r.items, r.name]),
   };
 }
 
