@@ -14,9 +14,11 @@ module for module, so that state-dict keys and their order are the library's.
 Writes to test/fixtures/cnn/:
   <arch>.pt        torch.save({'state_dict': model weights, 'expected': {...}}): the weights
                    (random, BatchNorm statistics randomised too) and the expected tensors:
-                   `logits` (eval mode), `train_logits` and `after_train.<bn key>` (running
-                   statistics after one train-mode forward from the same state; DeepLabV3+'s
-                   Dropout(0.5) is kept in eval mode there, since random streams differ), and for
+                   `logits` (eval mode); from one train-mode step from the same state,
+                   `train_logits`, `train_loss` (BCE-with-logits against det(logits) > 0),
+                   `grad.<key>` for a few parameters (GRAD_KEYS) and `after_train.<bn key>` (the
+                   running statistics); DeepLabV3+'s Dropout(0.5) is kept in eval mode there,
+                   since random streams differ; and for
                    the UNet++ the five encoder features `features.<i>`.
   resnet-tiny-torchvision.pth  the UNet++'s (basic-block) encoder saved as a torchvision ResNet state dict
                    (fc.* included), for the user path that loads ImageNet checkpoints.
@@ -305,7 +307,15 @@ def randomise_batchnorm(model, gen):
 TINY = {
     'unet': dict(block='bottleneck', layers=[1, 2, 1, 1], width=4, classes=1, decoder_channels=[8, 8, 4, 4, 4], input=[2, 3, 32, 32]),
     'unetplusplus': dict(block='basic', layers=[1, 1, 1, 1], width=4, classes=2, decoder_channels=[8, 8, 4, 4, 4], input=[2, 3, 32, 32]),
-    'deeplabv3plus': dict(block='bottleneck', layers=[1, 1, 1, 1], width=4, classes=1, decoder_channels=8, rates=[1, 2, 3], input=[2, 3, 64, 64]),
+    'deeplabv3plus': dict(block='bottleneck', layers=[1, 1, 1, 1], width=4, classes=1, decoder_channels=8, rates=[1, 2, 3], input=[2, 3, 48, 48]),
+}
+
+
+# Gradients recorded after the training step: stem, a decoder convolution, the head.
+GRAD_KEYS = {
+    'unet': ['encoder.conv1.weight', 'encoder.bn1.weight', 'encoder.layer4.0.bn3.bias', 'decoder.blocks.4.conv2.0.weight', 'segmentation_head.0.weight', 'segmentation_head.0.bias'],
+    'unetplusplus': ['encoder.conv1.weight', 'encoder.bn1.weight', 'encoder.layer4.0.bn2.bias', 'decoder.blocks.x_1_2.conv1.1.weight', 'decoder.blocks.x_0_4.conv2.0.weight', 'segmentation_head.0.weight', 'segmentation_head.0.bias'],
+    'deeplabv3plus': ['encoder.conv1.weight', 'encoder.bn1.weight', 'encoder.layer4.0.bn3.bias', 'decoder.aspp.0.convs.2.0.0.weight', 'decoder.aspp.0.convs.4.2.weight', 'decoder.block2.0.1.weight', 'segmentation_head.0.weight', 'segmentation_head.0.bias'],
 }
 
 
@@ -336,8 +346,15 @@ def main():
         model.train()
         if arch == 'deeplabv3plus':
             model.decoder.aspp[0].project[3].eval()
-        with torch.no_grad():
-            expected['train_logits'] = model(x)
+        # One training forward and backward: BCE-with-logits against det(logits) > 0, mean.
+        logits = model(x)
+        target = (det(list(logits.shape)) > 0).float()
+        loss = F.binary_cross_entropy_with_logits(logits, target)
+        loss.backward()
+        expected['train_logits'] = logits.detach()
+        expected['train_loss'] = loss.detach()
+        params = dict(model.named_parameters())
+        expected['grad'] = OrderedDict((k, params[k].grad.clone()) for k in GRAD_KEYS[arch])
         after = OrderedDict((k, v.clone()) for k, v in model.state_dict().items() if 'running_' in k or 'num_batches_tracked' in k)
         expected['after_train'] = after
         torch.save({'state_dict': state, 'expected': expected}, os.path.join(OUT, f'{arch}.pt'))

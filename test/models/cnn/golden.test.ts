@@ -56,14 +56,31 @@ for (const arch of ['unet', 'unetplusplus', 'deeplabv3plus'] as const) {
       model.dispose();
     });
 
-    it('reproduces the train-mode logits and the BatchNorm running statistics after one forward within 1e-4', () => {
+    it('reproduces a training step: logits, BCE loss and BatchNorm running statistics within 1e-4, gradients within max(1e-4, 5e-4 of the largest)', () => {
       const model = load().train();
       // Dropout(0.5) in DeepLabV3+'s ASPP projection draws from a different random stream: both sides keep it in eval mode.
       if (arch === 'deeplabv3plus') model.getSubmodule('decoder.aspp.0.project.3').eval();
       torch.scope(() => {
-        const logits = torch.noGrad(() => model.forward(input));
+        const logits = model.forward(input);
+        const target = det(logits.shape, { dtype: 'float32' }).gt(0).float();
+        const loss = torch.F.binaryCrossEntropyWithLogits(logits, target);
+        loss.backward();
         assertClose(logits, values(expected.get('train_logits')!), 1e-4, 'train_logits');
+        assertClose([loss.item()], [expected.get('train_loss')!.item()], 1e-5, 'train_loss');
       });
+      const parameters = new Map(model.namedParameters());
+      let grads = 0;
+      for (const [key, value] of expected) {
+        if (!key.startsWith('grad.')) continue;
+        const name = key.slice('grad.'.length);
+        const grad = parameters.get(name)?.grad;
+        assert.ok(grad, `no gradient for ${name}`);
+        // float32 sums over every pixel (the stem's gradient gathers 2·16·16 positions): judged relative to the largest entry.
+        const scale = value.abs().max().item();
+        assertClose(grad, values(value), Math.max(1e-4, 5e-4 * scale), `grad ${name}`, value.shape);
+        grads++;
+      }
+      assert.ok(grads >= 6, `only ${grads} gradients compared`);
       const state = model.stateDict();
       let checked = 0;
       for (const [key, value] of expected) {
