@@ -15,6 +15,7 @@ import { readPromptedSplit, type PromptedSample } from '../prompts/prompted-samp
 import { hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../train/recipes.js';
 import { finetune, type FinetuneResult } from '../train/trainer.js';
+import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results-store.js';
 import type { RunConfig } from './run-config.js';
 
 export interface DatasetResult {
@@ -45,6 +46,8 @@ async function splitSamples(datasets: readonly { root: string }[], split: 'train
 }
 
 export interface RunOutcome {
+  /** Row id in the results database. */
+  runId: number | undefined;
   outDir: string;
   recipe: Recipe;
   training: FinetuneResult;
@@ -74,8 +77,48 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
   return results;
 }
 
+/** The per-item rows the results database keeps for a test. */
+export function itemRows(results: readonly DatasetResult[], split = 'test'): ItemMetricRow[] {
+  return results.flatMap((r) => r.items.flatMap((it) => [
+    { dataset: r.dataset, split, prompt: r.promptType.toUpperCase(), imageId: it.id, resolution: 'original' as const, dice: it.dice, iou: it.iou, onesDiceDiff: it.onesDiceDiff, zerosDiceDiff: it.zerosDiceDiff, gtPixels: it.gt, predPixels: it.pred, intersection: it.intersection, pixels: it.pixels, promptText: it.text },
+    { dataset: r.dataset, split, prompt: r.promptType.toUpperCase(), imageId: it.id, resolution: 'model' as const, dice: it.diceModelRes, iou: Number.NaN },
+  ]));
+}
+
+/**
+ * Runs `body` as a recorded run of the results database at `path` (results-store's recordRun:
+ * done, failed, or killed by a signal); `false` records nothing. A body that reports itself
+ * interrupted leaves the run marked 'killed', so a later `--resume` is visible as such.
+ */
+export async function withResults<T>(path: string | false, start: RunStart, body: (store: ResultsStore | undefined, runId: number | undefined) => Promise<T & { interrupted?: boolean }>): Promise<T & { runId: number | undefined }> {
+  if (path === false) return { ...(await body(undefined, undefined)), runId: undefined };
+  const store = openResults(path);
+  try {
+    let id: number | undefined;
+    const result = await recordRun(store, { ...start, machine: { libtorchVersion: torch.version() } }, async (runId) => {
+      id = runId;
+      return body(store, runId);
+    });
+    if (result.interrupted) store.finishRun(id!, { status: 'killed', error: 'stopped before the end of training; resume with --resume' });
+    return { ...result, runId: id };
+  } finally {
+    store.close();
+  }
+}
+
 /** Trains per `config` (resuming when asked and possible), then tests the best checkpoint. */
-export async function runFinetune(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number } = {}): Promise<RunOutcome> {
+export async function runFinetune(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number; results?: string | false } = {}): Promise<RunOutcome> {
+  const results = o.results ?? config.results;
+  return withResults(results, { kind: 'finetune', config, name: config.name ?? null, model: typeof config.model === 'string' ? config.model : 'path' in config.model ? config.model.path : config.model.family }, async (store, runId) => {
+    const outcome = await trainAndTest(config, o, (entry) => {
+      if (store && runId !== undefined) store.logEpoch(runId, { epoch: entry.epoch, trainLoss: entry.trainLoss, valLoss: entry.valLoss, valDice: entry.valDice, lr: entry.lr, seconds: entry.seconds });
+    });
+    if (store && runId !== undefined) store.addItemMetrics(runId, itemRows(outcome.tests));
+    return { ...outcome, interrupted: outcome.training.status === 'interrupted' };
+  });
+}
+
+async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number }, onEpoch: (entry: FinetuneResult['state']['history'][number]) => void): Promise<Omit<RunOutcome, 'runId'>> {
   const log = o.log ?? ((line: string) => console.log(line));
   const promptType = parsePromptType(config.prompt);
   const familyName = typeof config.model === 'string' || 'path' in config.model ? undefined : config.model.family;
@@ -99,8 +142,12 @@ export async function runFinetune(config: RunConfig, o: { resume?: boolean; prog
     stopAfterSteps: o.stopAfterSteps,
     progress: o.progress,
     log,
+    onEpoch,
   });
-  if (training.status === 'interrupted') return { outDir, recipe, training, tests: [] };
+  if (training.status === 'interrupted') {
+    model.dispose();
+    return { outDir, recipe, training, tests: [] };
+  }
   const checkpoints = join(outDir, 'checkpoints');
   if (hasCheckpoint(checkpoints, 'best')) {
     const best = loadCheckpoint(checkpoints, 'best');

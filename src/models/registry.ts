@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { clipsegFamily } from './clipseg/family.js';
 import { crisFamily } from './cris/family.js';
+import { biomedClipSegDFamily, biomedClipSegFamily } from './biomedclipseg/family.js';
 import type { LoadOptions, ModelFamily, SegmentationModel } from './types.js';
 
-export const families: readonly ModelFamily[] = [clipsegFamily, crisFamily];
+// Order matters where detection overlaps: -D claims a folder that still holds a CLIPSeg checkpoint.
+export const families: readonly ModelFamily[] = [clipsegFamily, crisFamily, biomedClipSegDFamily, biomedClipSegFamily];
 
 export function familyNamed(name: string): ModelFamily {
   const family = families.find((f) => f.name === name);

@@ -264,7 +264,8 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     }
     save('last');
   }
-  const status = state.stopped ? 'early-stopped' : 'finished';
+  // Stopping on the last epoch anyway is finishing, not stopping early.
+  const status = state.stopped && state.epoch < recipe.max_epochs ? 'early-stopped' : 'finished';
   return { status, state, bestDice: monitorIsDice(recipe) ? state.bestMetric : null, cacheStats: cache?.stats };
 }
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { formatMeanStd } from '../../eval/aggregate.js';
-import { buildModel, datasetName, testDatasets } from '../../experiments/finetune-run.js';
+import { buildModel, datasetName, itemRows, testDatasets, withResults } from '../../experiments/finetune-run.js';
+import { resultsPath } from '../../experiments/results-store.js';
 import { parseRunConfig } from '../../experiments/run-config.js';
 import { torch } from '../../index.js';
 import { load } from '../../models/load.js';
@@ -22,7 +23,8 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
   --threshold P  probability threshold (default: the model's)
   --resampling   nearest-mask (default) or bilinear: how predictions return to the original size
   --out DIR      where per-image CSVs (and masks with --masks) go (default eval-<model>)
-  --masks        also write the predicted masks`;
+  --masks        also write the predicted masks
+  --results DB   results database (default $VLSM_RESULTS or ./vlsm-results.sqlite); --no-results skips it`;
 
 /** A finetune run folder gives back its model with the best weights; anything else loads. */
 async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe }> {
@@ -47,7 +49,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     options: {
       model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, prompts: { type: 'string' },
       threshold: { type: 'string' }, resampling: { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
-      quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      quiet: { type: 'boolean' }, results: { type: 'string' }, 'no-results': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -69,14 +71,20 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const outDir = values.out ?? `eval-${values.model.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
   const datasets = values.data!.map((root) => ({ root }));
   const rows: string[] = [];
-  for (const promptType of prompts) {
-    const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
-    for (const r of results) rows.push(`| ${r.dataset} | ${promptType} | ${formatMeanStd(r.dice)} | ${formatMeanStd(r.iou)} | ${r.dice.count} |`);
-  }
+  const database = values['no-results'] ? false : resultsPath(values.results);
+  const config = { model: values.model, data: values.data, prompts, threshold, resampling };
+  const { runId } = await withResults(database, { kind: verb, config, model: model.family }, async (store, id) => {
+    for (const promptType of prompts) {
+      const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
+      if (store && id !== undefined) store.addItemMetrics(id, itemRows(results));
+      for (const r of results) rows.push(`| ${r.dataset} | ${promptType} | ${formatMeanStd(r.dice)} | ${formatMeanStd(r.iou)} | ${r.dice.count} |`);
+    }
+    return {};
+  });
   console.log(`\n${model.family} ${verb} (Dice and IoU ×100 at the original size, mean ± sample std)\n`);
   console.log('| dataset | prompt | Dice | IoU | n |\n|---|---|---|---|---|');
   console.log(rows.join('\n'));
-  console.log(`\nper-image CSVs in ${outDir}/test/ (${datasets.map(datasetName).join(', ')})`);
+  console.log(`\nper-image CSVs in ${outDir}/test/ (${datasets.map(datasetName).join(', ')})${runId === undefined ? '' : `; results database run ${runId} (${database})`}`);
   model.dispose();
   return 0;
 }

@@ -119,8 +119,9 @@ export const clipsegFamily: ModelFamily = {
   name: 'clipseg',
   description: 'CLIPSeg (HuggingFace CLIPSegForImageSegmentation checkpoints, e.g. CIDAS/clipseg-rd64-refined)',
   usesPrompt: true,
-  detect(_folder, config): boolean {
-    if (!config) return false;
+  detect(folder, config): boolean {
+    // BiomedCLIPSeg folders carry a CLIPSeg config.json too, beside open_clip's own files.
+    if (!config || existsSync(join(folder, 'open_clip_config.json'))) return false;
     const architectures = Array.isArray(config.architectures) ? config.architectures : [];
     return config.model_type === 'clipseg' || architectures.includes('CLIPSegForImageSegmentation');
   },

@@ -18,7 +18,8 @@ export class CLIPSegDecoderLayer extends nn.Module {
   constructor(config: CLIPSegConfig) {
     super();
     const width = config.reduce_dim;
-    const eps = config.text_config.layer_norm_eps;
+    // HuggingFace builds the decoder layers from a copy of vision_config (reduce_dim wide).
+    const eps = config.vision_config.layer_norm_eps;
     this.selfAttn = this.registerModule('self_attn', new CLIPAttention({ hidden_size: width, num_attention_heads: config.decoder_num_attention_heads, attention_dropout: config.decoder_attention_dropout }));
     this.layerNorm1 = this.registerModule('layer_norm1', new nn.LayerNorm(width, { eps }));
     this.mlp = this.registerModule('mlp', new CLIPSegDecoderMLP(width, config.decoder_intermediate_size));

@@ -49,15 +49,38 @@ async function readStateDict(path: string): Promise<Map<string, Tensor>> {
 }
 
 /**
+ * An RGB stem convolution [out, 3, k, k] for `inChannels` inputs, as smp's patch_first_conv does
+ * for pretrained weights: one channel takes the sum over RGB; other counts repeat R, G, B
+ * cyclically, scaled by 3 / inChannels.
+ */
+export function adaptFirstConv(weight: Tensor, inChannels: number): Tensor {
+  return torch.scope(() => {
+    if (inChannels === 1) return weight.sum(1, true); // [out, 1, k, k]
+    const channels = Array.from({ length: inChannels }, (_, i) => weight.narrow(1, i % 3, 1));
+    return torch.cat(channels, 1).mul(3 / inChannels); // [out, inChannels, k, k]
+  });
+}
+
+/**
  * Loads a torchvision ImageNet checkpoint (a `.pth` of `torchvision.models.resnet50().state_dict()`)
  * into `encoder`, ignoring `fc.*`; every other key must fit (errors name the file, key and shapes).
+ * An encoder built for other than 3 input channels gets the RGB stem adapted (adaptFirstConv).
  */
 export async function loadTorchvisionEncoder(encoder: ResNetEncoder, path: string): Promise<void> {
   const loaded = await readStateDict(path);
+  const adapted: Tensor[] = [];
   try {
-    encoder.loadStateDict(torchvisionToEncoderKeys(loaded), { file: path });
+    const keys = torchvisionToEncoderKeys(loaded);
+    const stem = keys.get('conv1.weight');
+    const inChannels = encoder.conv1.inChannels;
+    if (stem && inChannels !== 3 && stem.ndim === 4 && stem.size(1) === 3) {
+      const patched = adaptFirstConv(stem, inChannels);
+      adapted.push(patched);
+      keys.set('conv1.weight', patched);
+    }
+    encoder.loadStateDict(keys, { file: path });
   } finally {
-    torch.dispose([...loaded.values()]);
+    torch.dispose([...loaded.values(), ...adapted]);
   }
 }
 

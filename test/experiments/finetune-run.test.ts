@@ -1,0 +1,86 @@
+// A run from its config: validation of the config, training, testing, results database rows.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runFinetune } from '../../src/experiments/finetune-run.js';
+import { openResults } from '../../src/experiments/results-store.js';
+import { readRunConfig } from '../../src/experiments/run-config.js';
+import { syntheticRoot, TINY_CLIPSEG } from '../train/fixtures.js';
+
+async function tinyConfig(dir: string): Promise<string> {
+  const path = join(dir, 'run.yaml');
+  writeFileSync(path, [
+    'model:',
+    '  family: clipseg',
+    '  input_size: [64, 64]',
+    `  scratch: ${JSON.stringify(TINY_CLIPSEG)}`,
+    'train: { frozen: [], batch_size: 8, max_epochs: 2, min_epochs: 0, lr: 0.003 }',
+    `data: [{ root: ${await syntheticRoot()}, name: synthetic }]`,
+    'prompt: p3',
+    `out: ${join(dir, 'run')}`,
+    `results: ${join(dir, 'results.sqlite')}`,
+  ].join('\n'));
+  return path;
+}
+
+describe('run configs', () => {
+  it('name an unknown field and list the known ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-cfg-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'model: x\ndata: [{ root: d }]\nepochs: 3\n');
+    assert.throws(() => readRunConfig(join(dir, 'bad.yaml')), /bad\.yaml: unknown field 'epochs'; known fields: name, model, recipe, train, data/);
+  });
+
+  it('name a field with a bad value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-cfg-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'model: x\ndata: [{ root: d }]\nprompt: P-three\n');
+    assert.throws(() => readRunConfig(join(dir, 'bad.yaml')), /bad\.yaml: field 'prompt': a prompt type p0, p1, … or random/);
+    writeFileSync(join(dir, 'broken.yaml'), 'model: [x\n');
+    assert.throws(() => readRunConfig(join(dir, 'broken.yaml')), /broken\.yaml: not valid YAML/);
+  });
+
+  it('apply --set overrides as YAML values', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-cfg-'));
+    const path = await tinyConfig(dir);
+    const config = readRunConfig(path, ['train.lr=1e-4', 'prompt=p5', 'train.frozen=[clip]']);
+    assert.equal(config.train.lr, 1e-4);
+    assert.equal(config.prompt, 'p5');
+    assert.deepEqual(config.train.frozen, ['clip']);
+    assert.throws(() => readRunConfig(path, ['train.lr']), /--set train\.lr: expected key=value/);
+  });
+});
+
+describe('runFinetune', () => {
+  it('trains, tests the best checkpoint and stores runs, epochs and items in the results database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-run-'));
+    const outcome = await runFinetune(readRunConfig(await tinyConfig(dir)), { log: () => {} });
+    assert.equal(outcome.training.status, 'finished');
+    assert.equal(outcome.tests.length, 1);
+    assert.equal(outcome.tests[0]!.dataset, 'synthetic');
+    assert.ok(outcome.tests[0]!.dice.count > 0);
+    assert.ok(existsSync(join(dir, 'run', 'test', 'synthetic-p3.csv')));
+    const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')) as { tests: { dataset: string }[] };
+    assert.equal(summary.tests[0]!.dataset, 'synthetic');
+    const store = openResults(join(dir, 'results.sqlite'));
+    const run = store.getRun(outcome.runId!);
+    assert.equal(run.status, 'done');
+    assert.equal(run.kind, 'finetune');
+    assert.equal(store.epochs(outcome.runId!).length, 2);
+    assert.equal(store.itemMetrics([outcome.runId!]).filter((m) => m.resolution === 'original').length, outcome.tests[0]!.dice.count);
+    store.close();
+  });
+
+  it('marks a run stopped before the end as killed, and --resume finishes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-run-'));
+    const config = readRunConfig(await tinyConfig(dir));
+    const first = await runFinetune(config, { log: () => {}, stopAfterSteps: 2 });
+    assert.equal(first.training.status, 'interrupted');
+    const store = openResults(join(dir, 'results.sqlite'));
+    assert.equal(store.getRun(first.runId!).status, 'killed');
+    store.close();
+    const second = await runFinetune(config, { log: () => {}, resume: true });
+    assert.equal(second.training.status, 'finished');
+    assert.equal(second.training.state.epoch, 2);
+  });
+});
