@@ -55,7 +55,7 @@ async function readStateDict(path: string): Promise<Map<string, Tensor>> {
  */
 export function adaptFirstConv(weight: Tensor, inChannels: number): Tensor {
   return torch.scope(() => {
-    if (inChannels === 1) return weight.sum(1, true); // [out, 1, k, k]
+    if (inChannels === 1) return weight.sum(1, { keepdim: true }); // [out, 1, k, k]
     const channels = Array.from({ length: inChannels }, (_, i) => weight.narrow(1, i % 3, 1));
     return torch.cat(channels, 1).mul(3 / inChannels); // [out, inChannels, k, k]
   });

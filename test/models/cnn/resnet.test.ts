@@ -9,6 +9,7 @@ import { assertClose, det, fixturePath } from '../../helpers.js';
 
 const checkpoint = fixturePath('cnn', 'resnet-tiny-torchvision.pth');
 const tiny: ResNetParams = { block: 'basic', layers: [1, 1, 1, 1], width: 4, groups: 1, width_per_group: 64 };
+const values = (t: torch.Tensor): number[] => Array.from(t.to('float64').data() as Float64Array);
 const tinyBottleneck: ResNetParams = { block: 'bottleneck', layers: [1, 1, 1, 1], width: 4, groups: 1, width_per_group: 64 };
 
 describe('ResNetEncoder', () => {
@@ -31,6 +32,20 @@ describe('ResNetEncoder', () => {
     });
     torch.dispose([...model.values(), ...file.values(), ...expected.values()]);
     encoder.dispose();
+  });
+
+  it("adapts the RGB stem to one or four input channels as smp's patch_first_conv", async () => {
+    const rgb = (await torch.io.loadStateDict(checkpoint)).get('conv1.weight')!;
+    const grey = new ResNetEncoder(tiny, { inChannels: 1 });
+    await loadTorchvisionEncoder(grey, checkpoint);
+    assert.deepEqual(grey.conv1.weight.shape, [4, 1, 7, 7]);
+    assertClose(grey.conv1.weight, values(rgb.sum(1, { keepdim: true })), 1e-6, 'sum over RGB');
+    const four = new ResNetEncoder(tiny, { inChannels: 4 });
+    await loadTorchvisionEncoder(four, checkpoint);
+    assertClose(four.conv1.weight.narrow(1, 3, 1), values(rgb.narrow(1, 0, 1).mul(0.75)), 1e-6, 'fourth channel = R · 3/4');
+    torch.dispose(rgb);
+    grey.dispose();
+    four.dispose();
   });
 
   it('names the file, the key and both shapes when a checkpoint does not fit', async () => {
