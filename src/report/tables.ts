@@ -58,6 +58,10 @@ export interface PaperLayoutOptions {
   digits?: number;
   /** Spell models and datasets as the paper does (default true). */
   canonicalNames?: boolean;
+  /** Two results for one cell: 'error' (default), or keep the 'last' given (e.g. the newest run). */
+  duplicates?: 'error' | 'last';
+  /** Called with each cell a later result replaced (with `duplicates: 'last'`). */
+  onReplaced?: (replaced: ResultCell) => void;
 }
 
 const formatCell = (c: ResultCell, digits: number): string =>
@@ -73,16 +77,19 @@ export function paperLayout(cells: readonly ResultCell[], o: PaperLayoutOptions 
   const named = o.canonicalNames === false ? cells : cells.map((c) => ({ ...c, model: canonicalModel(c.model), dataset: canonicalDataset(c.dataset) }));
   const rowKeys = o.rows ?? (['model', 'setting', 'prompt'] as const).filter((k) => k === 'model' || distinct(named.map((c) => c[k] ?? null)).length > 1);
   const datasets = distinct(named.map((c) => c.dataset)).sort((a, b) => rank(a) - rank(b));
-  const rows = new Map<string, { keys: Cell[]; values: Map<string, string> }>();
+  const rows = new Map<string, { keys: Cell[]; values: Map<string, string>; cells: Map<string, ResultCell> }>();
   for (const c of named) {
     const keys = rowKeys.map((k) => c[k] ?? null);
     const id = JSON.stringify(keys);
     let row = rows.get(id);
-    if (!row) rows.set(id, (row = { keys, values: new Map() }));
-    if (row.values.has(c.dataset)) {
+    if (!row) rows.set(id, (row = { keys, values: new Map(), cells: new Map() }));
+    const previous = row.cells.get(c.dataset);
+    if (previous && o.duplicates === 'last') o.onReplaced?.(previous);
+    else if (previous) {
       throw new ConfigError(`paperLayout: two results for ${rowKeys.map((k, i) => `${k} ${keys[i] ?? '—'}`).join(', ')} on ${c.dataset}; add 'prompt' or 'setting' to the row keys, or pick one run per cell`);
     }
     row.values.set(c.dataset, formatCell(c, digits));
+    row.cells.set(c.dataset, c);
   }
   return { columns: [...rowKeys, ...datasets], rows: [...rows.values()].map((r) => [...r.keys, ...datasets.map((d) => r.values.get(d) ?? '')]) };
 

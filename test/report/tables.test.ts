@@ -43,6 +43,13 @@ describe('paper layout', () => {
     });
   });
 
+  it("keeps the last of two results for one cell with duplicates 'last', reporting the one it replaced", () => {
+    const replaced: ResultCell[] = [];
+    const t = paperLayout([...cells, { model: 'CRIS', dataset: 'BUSI', mean: 1, std: 2 }], { duplicates: 'last', onReplaced: (c) => replaced.push(c) });
+    assert.deepEqual(t.rows[1], ['CRIS', '', '1.00 ± 2.00']);
+    assert.deepEqual(replaced.map((c) => c.mean), [83.42]);
+  });
+
   it('builds cells from run summaries, Dice at the original size', () => {
     const s = (resolution: string, values: number[]): SummaryRow => ({
       runId: 1, model: 'CRIS', dataset: 'busi', split: 'test', prompt: 'P6', resolution, dice: summarize(values), iou: summarize(values),

@@ -169,7 +169,13 @@ export function exportText(store: ResultsStore, format: TableFormat, layout: Lay
   const summaries = runs.flatMap((r) => store.runSummary(r.id));
   if (layout === 'summary') return renderTable(runTable(summaries), format);
   const cells = cellsFromSummaries(summaries.filter((s) => s.model !== null));
-  if (layout === 'paper') return renderTable(paperLayout(cells), format);
+  if (layout === 'paper') {
+    // Runs are oldest first, so 'last' keeps the newest run of each cell.
+    let replaced = 0;
+    const table = paperLayout(cells, { duplicates: 'last', onReplaced: () => replaced++ });
+    if (replaced > 0) console.error(`vlsm results export: ${replaced} cell(s) had results from several runs; the newest is shown (pick runs with --run)`);
+    return renderTable(table, format);
+  }
   return renderTable(compareWithPaper(cells, loadPaperResults()), format);
 }
 
