@@ -319,6 +319,27 @@ GRAD_KEYS = {
 }
 
 
+def synthetic_image(width, height):
+    """A smooth 8-bit RGB pattern, same formula as test/models/cnn/family.test.ts."""
+    import numpy as np
+    y, x, c = np.meshgrid(np.arange(height), np.arange(width), np.arange(3), indexing='ij')
+    return np.floor(127.5 + 127.5 * np.sin(0.3 * x + 0.2 * y + c)).astype(np.uint8)
+
+
+def preprocess_reference():
+    """torchvision's Resize on a PIL image, as medvlsm's transforms: the 8-bit resized pixels
+    (row-major RGB, hex)."""
+    from PIL import Image
+    from torchvision import transforms
+    width, height, size = 45, 37, 24
+    image = Image.fromarray(synthetic_image(width, height), 'RGB')
+    out = {'width': width, 'height': height, 'size': size}
+    for name, resize in [('square', transforms.Resize([size, size])), ('shorter_side', transforms.Resize(size))]:
+        resized = resize(image)
+        out[name] = {'height': resized.height, 'width': resized.width, 'pixels_hex': resized.tobytes().hex()}
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
@@ -377,6 +398,7 @@ def main():
         }
         reference['full'][arch] = counts
         print(arch, 'resnet50', counts)
+    reference['preprocess'] = preprocess_reference()
     with open(os.path.join(OUT, 'reference.json'), 'w') as f:
         json.dump(reference, f, indent=2)
         f.write('\n')

@@ -12,6 +12,8 @@ import { assertClose, det, fixturePath, readJson } from '../../helpers.js';
 const scratch = mkdtempSync(join(tmpdir(), 'vlsm-cnn-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
+interface PilResized { height: number; width: number; pixels_hex: string }
+const preprocessReference = readJson<{ preprocess: { width: number; height: number; size: number; square: PilResized; shorter_side: PilResized } }>(fixturePath('cnn', 'reference.json')).preprocess;
 const tiny = readJson<{ tiny: Record<string, { block: string; layers: number[]; width: number; classes: number; decoder_channels: number[]; input: number[] }> }>(fixturePath('cnn', 'reference.json')).tiny;
 
 function makeFolder(name: string, config: Record<string, unknown>, files: Record<string, string> = {}): string {
@@ -118,6 +120,26 @@ describe('CNN preprocessing', () => {
       assert.ok(Math.abs(channel.min().item() - (v / 255 - mean[c]) / std[c]) < 1e-5 && Math.abs(channel.max().item() - (v / 255 - mean[c]) / std[c]) < 1e-5, `channel ${c}`);
     });
     batch.pixelValues.dispose();
+  });
+
+  it("matches torchvision's Resize on PIL images within one 8-bit level, square and shorter-side", () => {
+    const { width, height, size, square, shorter_side: shorterSide } = preprocessReference;
+    const image = { width, height, data: new Uint8Array(width * height * 3) };
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) image.data[3 * (y * width + x) + c] = Math.floor(127.5 + 127.5 * Math.sin(0.3 * x + 0.2 * y + c));
+    for (const [resize, want] of [['square', square], ['shorter-side', shorterSide]] as const) {
+      const batch = preprocessCnnImages([image], { size, resize });
+      assert.deepEqual(batch.pixelValues.shape, [1, 3, want.height, want.width]);
+      // Back to 8-bit levels: x · std · 255 + mean · 255, channels last as PIL's bytes.
+      const levels = torch.scope(() => {
+        const std = torch.tensor(Float32Array.from([0.229, 0.224, 0.225], (v) => v * 255), { shape: [1, 3, 1, 1] });
+        const mean = torch.tensor(Float32Array.from([0.485, 0.456, 0.406], (v) => v * 255), { shape: [1, 3, 1, 1] });
+        return Array.from(batch.pixelValues.mul(std).add(mean).round().permute(0, 2, 3, 1).contiguous().to('float64').data() as Float64Array);
+      });
+      const pil = Buffer.from(want.pixels_hex, 'hex');
+      const worst = levels.reduce((m, v, i) => Math.max(m, Math.abs(v - pil[i]!)), 0);
+      assert.ok(worst <= 1, `${resize}: ${worst} levels from PIL`);
+      batch.pixelValues.dispose();
+    }
   });
 
   it("refuses to batch images of different aspect ratios under 'shorter-side', saying what to do", () => {
