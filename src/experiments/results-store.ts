@@ -132,6 +132,7 @@ export interface RunFilter {
 /** Mean ± sample std (×100) of one dataset × split × prompt × resolution of a run. */
 export interface SummaryRow {
   runId: number;
+  kind: RunKind;
   model: string | null;
   dataset: string;
   split: string;
@@ -469,7 +470,7 @@ export class ResultsStore {
       const id = JSON.stringify([item.dataset, item.split, item.prompt, item.resolution]);
       let g = groups.get(id);
       if (!g) {
-        g = { key: { runId, model: run.model, dataset: item.dataset, split: item.split, prompt: item.prompt, resolution: item.resolution }, dice: [], iou: [] };
+        g = { key: { runId, kind: run.kind, model: run.model, dataset: item.dataset, split: item.split, prompt: item.prompt, resolution: item.resolution }, dice: [], iou: [] };
         groups.set(id, g);
       }
       g.dice.push(item.dice * 100);

@@ -35,7 +35,7 @@ export function toCsv(t: Table): string {
 /** A markdown table; numbers right-aligned, `|` escaped. */
 export function toMarkdown(t: Table): string {
   const escape = (c: Cell): string => text(c).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-  const numeric = t.columns.map((_, j) => t.rows.length > 0 && t.rows.every((r) => r[j] === null || typeof r[j] === 'number'));
+  const numeric = t.columns.map((_, j) => t.rows.some((r) => typeof r[j] === 'number') && t.rows.every((r) => r[j] === null || typeof r[j] === 'number'));
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [line(t.columns.map((c) => escape(c))), line(numeric.map((n) => (n ? '---:' : '---'))), ...t.rows.map((r) => line(r.map(escape)))].join('\n') + '\n';
 }

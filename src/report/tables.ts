@@ -3,7 +3,7 @@
 // beside the paper's own numbers (assets/paper-results) where model and dataset names match.
 import { ConfigError } from '../errors.js';
 import { formatMeanStd } from '../eval/aggregate.js';
-import type { SummaryRow } from '../experiments/results-store.js';
+import type { RunKind, SummaryRow } from '../experiments/results-store.js';
 import { canonicalDataset, canonicalModel, type PaperResult } from './paper-results.js';
 import type { Cell, Table } from './table-format.js';
 
@@ -18,6 +18,8 @@ export function runTable(rows: readonly SummaryRow[]): Table {
 
 /** One number of a results table: Dice ×100 of a model on a dataset (with a prompt or setting). */
 export interface ResultCell {
+  /** The run kind behind the number, when it comes from our runs. */
+  kind?: RunKind | null;
   model: string;
   dataset: string;
   prompt?: string | null;
@@ -43,7 +45,7 @@ export function cellsFromSummaries(rows: readonly SummaryRow[], o: { resolution?
     .map((r) => {
       if (!r.model) throw new ConfigError(`run ${r.runId} has no model name; give startRun a model (or config.model) to place it in a table`);
       const s = r[metric];
-      return { model: r.model, dataset: r.dataset, prompt: r.prompt, setting: null, mean: s.mean, std: s.std, n: s.count };
+      return { kind: r.kind, model: r.model, dataset: r.dataset, prompt: r.prompt, setting: null, mean: s.mean, std: s.std, n: s.count };
     });
 }
 
@@ -102,15 +104,20 @@ export function paperLayout(cells: readonly ResultCell[], o: PaperLayoutOptions 
 /**
  * Our cells beside the paper's where model and dataset (and prompt, when the paper's table is per
  * prompt) match: ours, paper, difference (ours − paper, Dice points). Unmatched cells are left out.
+ * Every transcribed table with a public dataset (3, 4, 6, 7) holds finetuned models, so zero-shot
+ * cells are left out; Table 4's out-of-distribution rows (trained on another dataset) only enter
+ * when `tables` names table4, since a cell does not say what its model was trained on.
  */
-export function compareWithPaper(cells: readonly ResultCell[], paper: readonly PaperResult[], o: { digits?: number } = {}): Table {
+export function compareWithPaper(cells: readonly ResultCell[], paper: readonly PaperResult[], o: { digits?: number; tables?: readonly string[] } = {}): Table {
   const digits = o.digits ?? 2;
+  const chosen = o.tables ? paper.filter((p) => o.tables!.includes(p.table)) : paper.filter((p) => p.table !== 'table4' || p.setting === `trained on ${p.dataset}`);
   const rows: Cell[][] = [];
   for (const c of cells) {
+    if (c.kind === 'zeroshot') continue;
     const model = canonicalModel(c.model);
     const dataset = canonicalDataset(c.dataset);
     const prompt = c.prompt ?? null;
-    for (const p of paper) {
+    for (const p of chosen) {
       if (p.model !== model || p.dataset !== dataset) continue;
       if (p.prompt !== null && (prompt === null || p.prompt.toLowerCase() !== prompt.toLowerCase())) continue;
       const paperCell: ResultCell = { model, dataset, mean: p.mean, std: p.std };

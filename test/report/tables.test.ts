@@ -52,10 +52,10 @@ describe('paper layout', () => {
 
   it('builds cells from run summaries, Dice at the original size', () => {
     const s = (resolution: string, values: number[]): SummaryRow => ({
-      runId: 1, model: 'CRIS', dataset: 'busi', split: 'test', prompt: 'P6', resolution, dice: summarize(values), iou: summarize(values),
+      runId: 1, kind: 'eval', model: 'CRIS', dataset: 'busi', split: 'test', prompt: 'P6', resolution, dice: summarize(values), iou: summarize(values),
     });
     const out = cellsFromSummaries([s('original', [80, 90]), s('model', [10, 20])]);
-    assert.deepEqual(out, [{ model: 'CRIS', dataset: 'busi', prompt: 'P6', setting: null, mean: 85, std: summarize([80, 90]).std, n: 2 }]);
+    assert.deepEqual(out, [{ kind: 'eval', model: 'CRIS', dataset: 'busi', prompt: 'P6', setting: null, mean: 85, std: summarize([80, 90]).std, n: 2 }]);
     assert.equal(runTable([s('original', [80, 90])]).rows[0].join('|'), '1|CRIS|busi|test|P6|original|2|85.00 ± 7.07|85.00 ± 7.07');
   });
 });
@@ -71,6 +71,18 @@ describe('comparison with the paper', () => {
       ['CRIS', 'BUSI', 'P6', 'table3', 'Pooled', '82.42 ± 21.00', '78.39', 4.03],
       ['CRIS', 'BUSI', 'P6', 'table6', null, '82.42 ± 21.00', `${table6.mean.toFixed(2)} ± ${table6.std!.toFixed(2)}`, Number((82.42 - table6.mean).toFixed(2))],
     ]);
+  });
+
+  it("leaves out zero-shot cells, and Table 4's other training sets unless table4 is asked for", () => {
+    const ours: ResultCell[] = [
+      { kind: 'zeroshot', model: 'CRIS', dataset: 'BUSI', prompt: 'P6', mean: 40 },
+      { kind: 'eval', model: 'CRIS', dataset: 'ClinicDB', prompt: 'P6', mean: 80 },
+    ];
+    const all = loadPaperResults();
+    assert.deepEqual(compareWithPaper(ours, all).rows.map((r) => `${r[3]}/${r[4]}`), [
+      'table3/Individual', 'table3/Pooled', 'table3/Endoscopy Pooled', 'table4/trained on ClinicDB', 'table6/null',
+    ]);
+    assert.deepEqual(compareWithPaper(ours, all, { tables: ['table4'] }).rows.map((r) => r[4]), ['trained on Kvasir-SEG', 'trained on ClinicDB', 'trained on BKAI']);
   });
 
   it('leaves out cells the paper has no number for', () => {

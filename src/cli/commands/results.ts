@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../eval/per-image-csv.js';
 import {
   isAbandoned, openResults, resultsPath, RUN_KINDS, RUN_STATUSES, type ResultsStore, type RunFilter, type RunKind, type RunRecord, type RunStatus,
 } from '../../experiments/results-store.js';
-import { loadPaperResults } from '../../report/paper-results.js';
+import { loadPaperResults, PAPER_TABLES } from '../../report/paper-results.js';
 import { checkFormat, renderTable, TABLE_FORMATS, type Table, type TableFormat } from '../../report/table-format.js';
 import { cellsFromSummaries, compareWithPaper, paperLayout, runTable } from '../../report/tables.js';
 
@@ -21,10 +21,12 @@ const USAGE = `usage:
   vlsm results show RUN_ID [--db PATH] [--format md|csv|json] [--epochs] [--config]
       one run: provenance, then Dice and IoU mean ± std (×100) per dataset × split × prompt
   vlsm results export --format csv|md|json [--out FILE] [--db PATH] [--run ID]... [--kind K]
-                      [--model M] [--layout default|items|summary|paper|compare]
+                      [--model M] [--layout default|items|summary|paper|compare] [--paper-table T]...
       default layout: json = every run with config, items and epochs; csv = one line per item;
       md = the summary per run. paper = rows model (× prompt), columns dataset, "mean ± std";
-      compare = our cells beside the paper's (assets/paper-results) where names match.
+      compare = our finetuned cells beside the paper's (assets/paper-results) where model,
+      dataset and prompt match; --paper-table table3|table4|table6|table7|table8 picks tables
+      (default: all, Table 4 only where trained on = tested on).
 
 The database is --db, else $VLSM_RESULTS, else ./vlsm-results.sqlite.`;
 
@@ -159,7 +161,7 @@ async function show(args: string[]): Promise<number> {
 }
 
 /** The export text for a layout (see USAGE). */
-export function exportText(store: ResultsStore, format: TableFormat, layout: Layout, filter: RunFilter): string {
+export function exportText(store: ResultsStore, format: TableFormat, layout: Layout, filter: RunFilter, paperTables?: readonly string[]): string {
   if (layout === 'default') return store.exportRuns(format, filter);
   const runs = store.listRuns(filter).reverse();
   if (layout === 'items') {
@@ -176,7 +178,7 @@ export function exportText(store: ResultsStore, format: TableFormat, layout: Lay
     if (replaced > 0) console.error(`vlsm results export: ${replaced} cell(s) had results from several runs; the newest is shown (pick runs with --run)`);
     return renderTable(table, format);
   }
-  return renderTable(compareWithPaper(cells, loadPaperResults()), format);
+  return renderTable(compareWithPaper(cells, loadPaperResults(), paperTables ? { tables: paperTables } : {}), format);
 }
 
 function renderItems(store: ResultsStore, runs: readonly RunRecord[], format: TableFormat): string {
@@ -192,7 +194,7 @@ function renderItems(store: ResultsStore, runs: readonly RunRecord[], format: Ta
 async function exportResults(args: string[]): Promise<number> {
   const parsed = parse('export', args, {
     out: { type: 'string' }, run: { type: 'string', multiple: true }, kind: { type: 'string' }, status: { type: 'string' },
-    model: { type: 'string' }, limit: { type: 'string' }, layout: { type: 'string' },
+    model: { type: 'string' }, limit: { type: 'string' }, layout: { type: 'string' }, 'paper-table': { type: 'string', multiple: true },
   });
   if (!parsed) return 2;
   if (parsed.values.help) return (console.log(USAGE), 0);
@@ -207,7 +209,9 @@ async function exportResults(args: string[]): Promise<number> {
   const format = checkFormat(parsed.values.format as string, 'vlsm results export --format');
   const layout = choice<Layout>('export', 'layout', parsed.values.layout, LAYOUTS) ?? 'default';
   const filter = filterFrom('export', parsed.values);
-  const text = withStore(parsed.values, (store) => exportText(store, format, layout, filter));
+  const paperTables = parsed.values['paper-table'] as string[] | undefined;
+  for (const t of paperTables ?? []) choice('export', 'paper-table', t, PAPER_TABLES);
+  const text = withStore(parsed.values, (store) => exportText(store, format, layout, filter, paperTables));
   const out = parsed.values.out as string | undefined;
   if (out) {
     writeFileAtomic(out, text);
