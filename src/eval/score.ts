@@ -7,7 +7,7 @@ import { itemMetrics, type EmptyEmpty, type ItemMetrics } from './metrics.js';
 import { logitsToMask, resizeMaskNearest, type Resampling } from './resize.js';
 
 export interface ScoreOptions {
-  /** How the prediction reaches the original size (default 'bilinear'; see README). */
+  /** How the prediction reaches the original size (default 'nearest-mask', as `evaluate`; see README). */
   resampling?: Resampling;
   /** Probability threshold of the model (0.5; 0.35 for CRIS). */
   threshold?: number;
@@ -45,7 +45,7 @@ export function scorePrediction(logits: torch.Tensor, gt: GrayImage, o: ScoreOpt
   const metricOptions = { emptyEmpty: o.emptyEmpty, threshold: o.gtThreshold ?? 0 };
   const [mask, modelMask] = torch.scope(() => {
     const map = logits.reshape(plane);
-    const original = logitsToMask(map, [gt.height, gt.width], { resampling: o.resampling ?? 'bilinear', threshold, space: o.space });
+    const original = logitsToMask(map, [gt.height, gt.width], { resampling: o.resampling ?? 'nearest-mask', threshold, space: o.space });
     const atModel = o.atModelResolution === false ? null : map.sigmoid().gt(threshold);
     const bytes = (t: torch.Tensor): Uint8Array => Uint8Array.from(t.to('uint8').data() as Uint8Array, (v) => (v ? 255 : 0));
     return [bytes(original), atModel ? bytes(atModel) : null] as const;
