@@ -1,7 +1,9 @@
 // `vlsm results list|show|export`: read the results database that finetune / eval / zeroshot write
 // (src/experiments/results-store.ts) and print or export it, including in the paper's layout and
 // against the paper's own numbers (src/report/tables.ts).
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../../errors.js';
 import { writeFileAtomic } from '../../eval/per-image-csv.js';
 import {
   isAbandoned, openResults, resultsPath, RUN_KINDS, RUN_STATUSES, type ResultsStore, type RunFilter, type RunKind, type RunRecord, type RunStatus,
@@ -27,6 +29,8 @@ const USAGE = `usage:
       compare = our finetuned cells beside the paper's (assets/paper-results) where model,
       dataset and prompt match; --paper-table table3|table4|table6|table7|table8 picks tables
       (default: all, Table 4 only where trained on = tested on).
+  vlsm results import FILE.json [--db PATH]
+      adds the runs of a JSON export (e.g. from another machine) under new ids
 
 The database is --db, else $VLSM_RESULTS, else ./vlsm-results.sqlite.`;
 
@@ -45,7 +49,8 @@ export async function runResults(argv: string[]): Promise<number> {
   if (sub === 'list') return list(rest);
   if (sub === 'show') return show(rest);
   if (sub === 'export') return exportResults(rest);
-  console.error(`vlsm results: unknown subcommand '${sub}'; expected list, show or export\n\n${USAGE}`);
+  if (sub === 'import') return importResults(rest);
+  console.error(`vlsm results: unknown subcommand '${sub}'; expected list, show, export or import\n\n${USAGE}`);
   return 2;
 }
 
@@ -217,5 +222,31 @@ async function exportResults(args: string[]): Promise<number> {
     writeFileAtomic(out, text);
     console.error(`wrote ${out}`);
   } else process.stdout.write(text);
+  return 0;
+}
+
+async function importResults(args: string[]): Promise<number> {
+  const parsed = parse('import', args, {});
+  if (!parsed) return 2;
+  if (parsed.values.help) return (console.log(USAGE), 0);
+  if (parsed.positionals.length !== 1) {
+    console.error(`vlsm results import: expected one FILE.json, got ${parsed.positionals.length}\n\n${USAGE}`);
+    return 2;
+  }
+  const file = parsed.positionals[0];
+  let dump: unknown;
+  try {
+    dump = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`vlsm results import: cannot read ${file}: ${(error as Error).message}`, file, undefined, { cause: error });
+  }
+  const path = resultsPath(parsed.values.db as string | undefined);
+  const store = openResults(path);
+  try {
+    const ids = store.importRuns(dump, file);
+    console.log(`imported ${ids.size} run(s) from ${file} into ${path}: ${[...ids].map(([from, to]) => `${from} → ${to}`).join(', ')}`);
+  } finally {
+    store.close();
+  }
   return 0;
 }

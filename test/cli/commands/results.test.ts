@@ -1,6 +1,6 @@
 // `vlsm results list|show|export`, called as the dispatcher calls them.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
@@ -152,10 +152,30 @@ describe('vlsm results export', () => {
   });
 });
 
+describe('vlsm results import', () => {
+  it('adds the runs of an export to another database, which then exports the same runs', async () => {
+    const file = join(dir, 'dump.json');
+    await run(['export', '--db', db, '--format', 'json', '--out', file]);
+    const other = join(dir, 'other.sqlite');
+    const r = await run(['import', file, '--db', other]);
+    assert.equal(r.out, `imported 2 run(s) from ${file} into ${other}: ${ids[0]} → 1, ${ids[1]} → 2`);
+    const again = await run(['export', '--db', other, '--format', 'json']);
+    assert.equal(again.out + '\n', readFileSync(file, 'utf8'));
+  });
+
+  it('names the file when it is not an export', async () => {
+    const file = join(dir, 'wrong.json');
+    writeFileSync(file, '{"runs": 3}');
+    await assert.rejects(run(['import', file, '--db', join(dir, 'x.sqlite')]), {
+      message: `importRuns: ${file} is not a vlsm results export (expected {schemaVersion, runs, items, epochs})`,
+    });
+  });
+});
+
 describe('vlsm results', () => {
   it('lists its subcommands for an unknown one', async () => {
     const r = await run(['drop']);
     assert.equal(r.code, 2);
-    assert.match(r.err, /^vlsm results: unknown subcommand 'drop'; expected list, show or export/);
+    assert.match(r.err, /^vlsm results: unknown subcommand 'drop'; expected list, show, export or import/);
   });
 });
