@@ -275,6 +275,36 @@ describe('exports', () => {
     store.close();
   });
 
+  it('json imports into another database under new ids and exports again identically', () => {
+    const { store } = filled();
+    const dump = JSON.parse(store.exportRuns('json')) as unknown;
+    const other = openResults(freshPath());
+    const earlier = other.startRun({ kind: 'eval', config: {}, ...quiet });
+    const ids = other.importRuns(dump);
+    assert.deepEqual([...ids.values()], [earlier + 1, earlier + 2]);
+    const again = JSON.parse(other.exportRuns('json', { ids: [...ids.values()] })) as { runs: { id: number }[]; items: { runId: number }[]; epochs: { runId: number }[] };
+    const back = (id: number): number => [...ids].find(([, to]) => to === id)![0];
+    const renumbered = {
+      ...again,
+      runs: again.runs.map((r) => ({ ...r, id: back(r.id) })),
+      items: again.items.map((m) => ({ ...m, runId: back(m.runId) })),
+      epochs: again.epochs.map((e) => ({ ...e, runId: back(e.runId) })),
+    };
+    assert.deepEqual(renumbered, dump);
+    store.close();
+    other.close();
+  });
+
+  it('refuses to import a dump whose items name a run it does not list, storing nothing', () => {
+    const path = freshPath();
+    const store = openResults(path);
+    const dump = { schemaVersion: SCHEMA_VERSION, runs: [], items: [{ runId: 5 }], epochs: [] };
+    assert.throws(() => store.importRuns(dump, 'x.json'), { message: 'importRuns: x.json has items of run 5, which it does not list' });
+    assert.throws(() => store.importRuns({ ...dump, schemaVersion: 99 }, 'x.json'), { message: `importRuns: x.json has schema version 99, this vlsm reads ${SCHEMA_VERSION}` });
+    assert.deepEqual(store.listRuns(), []);
+    store.close();
+  });
+
   it('rejects an unknown format, listing the formats', () => {
     const { store } = filled();
     assert.throws(() => store.exportRuns('xlsx' as 'md'), { message: `exportRuns: unknown format 'xlsx'; formats: md, csv, json` });
