@@ -7,11 +7,12 @@ import { packageRoot } from '../torch/native.js';
 type Command = { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> };
 
 const commands: Record<string, Command> = {
-  demo: { summary: 'the main job on bundled data (see README)', load: async () => (await import('./commands/demo.js')).runDemo },
+  demo: { summary: 'the main job on bundled data (see README)', load: async () => (await import('./commands/demo.js')).runDemoCommand },
   segment: { summary: 'segment images with a text prompt', load: async () => (await import('./commands/segment.js')).runSegment },
   finetune: { summary: 'fine-tune a model on datasets from a run config', load: async () => (await import('./commands/finetune.js')).runFinetuneCommand },
   eval: { summary: 'score a model or a finetune run on test sets', load: async () => (await import('./commands/evaluate.js')).runEvaluate },
   zeroshot: { summary: 'score a pretrained model over datasets x prompt types', load: async () => (await import('./commands/evaluate.js')).runZeroshot },
+  results: { summary: 'list, show and export stored runs and metrics', load: async () => (await import('./commands/results.js')).runResults },
   info: { summary: 'versions, libtorch, threads and devices', load: async () => (await import('./commands/info.js')).runInfo },
   checkpoint: { summary: 'inspect or convert checkpoint files', load: async () => (await import('./commands/checkpoint.js')).runCheckpoint },
   data: { summary: 'import datasets into the reference layout; check them', load: async () => (await import('./commands/data.js')).runData },

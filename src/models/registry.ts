@@ -6,10 +6,11 @@ import { ConfigError } from '../errors.js';
 import { clipsegFamily } from './clipseg/family.js';
 import { crisFamily } from './cris/family.js';
 import { biomedClipSegDFamily, biomedClipSegFamily } from './biomedclipseg/family.js';
+import { cnnFamilies } from './cnn/family.js';
 import type { LoadOptions, ModelFamily, SegmentationModel } from './types.js';
 
 // Order matters where detection overlaps: -D claims a folder that still holds a CLIPSeg checkpoint.
-export const families: readonly ModelFamily[] = [clipsegFamily, crisFamily, biomedClipSegDFamily, biomedClipSegFamily];
+export const families: readonly ModelFamily[] = [clipsegFamily, crisFamily, biomedClipSegDFamily, biomedClipSegFamily, ...cnnFamilies];
 
 export function familyNamed(name: string): ModelFamily {
   const family = families.find((f) => f.name === name);

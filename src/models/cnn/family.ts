@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import { torch } from '../../index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
-import { readConfigFile } from '../config-file.js';
+import { parseConfig, readConfigFile } from '../config-file.js';
 import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
 import type { SmpSegmentationModel } from './base.js';
 import { cnnConfigSchema, resolveCnnConfig, type CnnArchitecture, type CnnConfig } from './config.js';
@@ -115,6 +115,16 @@ export async function loadCnnModel(folder: string, options: LoadOptions = {}, ex
   }
 }
 
+/**
+ * A randomly initialised model (seeded by torch.manualSeed) for training from scratch: `config`
+ * fields override smp's defaults; `inputSize` sets image_size (square).
+ */
+export function cnnFromConfig(arch: CnnArchitecture, config: Readonly<Record<string, unknown>>, inputSize?: [number, number]): CnnSegmentationModel {
+  if (inputSize && inputSize[0] !== inputSize[1]) throw new RangeError(`${arch}: input_size must be square for the CNN baselines, got [${inputSize.join(', ')}]`);
+  const resolved = resolveCnnConfig(parseConfig(cnnConfigSchema, { encoder_weights: null, ...config, arch, ...(inputSize ? { image_size: inputSize[0] } : {}) }, `${arch} config`));
+  return new CnnSegmentationModel(torch.scope(() => createCnnModel(resolved)), resolved);
+}
+
 function cnnFamily(name: CnnArchitecture, description: string): ModelFamily {
   return {
     name,
@@ -122,6 +132,7 @@ function cnnFamily(name: CnnArchitecture, description: string): ModelFamily {
     usesPrompt: false,
     detect: (_folder, config) => config?.arch === name,
     load: (folder, options) => loadCnnModel(folder, options, name),
+    scratch: (config, inputSize) => cnnFromConfig(name, config, inputSize),
     hubFiles: { required: ['config.json'], weights: [...CNN_WEIGHT_FILES], optional: [CNN_ENCODER_FILE] },
   };
 }
