@@ -5,7 +5,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { torch } from '../src/index.js';
 import { packageRoot } from '../src/torch/native.js';
+import { biomedClipSegFigures } from './biomedclipseg.js';
 import { clipsegFigures } from './clipseg.js';
+import { cnnTrainStepFigures } from './cnn.js';
+import { crisFigures } from './cris.js';
+import { featureCacheFigures } from './feature-cache.js';
+import { promptFigures } from './prompts.js';
 import { engineFigures, type EngineFigures } from './engine.js';
 
 const higherIsBetter: Record<keyof EngineFigures, boolean> = { matmul512_gflops: true, matmul2048_gflops: true, conv_fwd_bwd_ms: false, op_overhead_us: false };
@@ -29,27 +34,80 @@ function row(name: string, mine: number, ref: number | undefined, higherBetter: 
   return verdict.startsWith('MISSED');
 }
 
-function main(): void {
+const sections = ['engine', 'clipseg', 'cris', 'biomedclipseg', 'cnn', 'cache', 'prompts'] as const;
+type Section = (typeof sections)[number];
+
+function header(title: string, note = ''): void {
+  console.log(`\n${title.padEnd(26)}${'vlsm'.padStart(10)}${'PyTorch'.padStart(10)}${'ratio'.padStart(8)}  ${note}`);
+}
+
+async function main(): Promise<void> {
+  // `npm run bench -- engine clipseg` runs only those sections.
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((w) => !(sections as readonly string[]).includes(w));
+  if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; choose from ${sections.join(', ')}`);
+  const run = (s: Section): boolean => wanted.length === 0 || wanted.includes(s);
   const threads = torch.getNumThreads();
   console.log(`vlsm bench: libtorch ${torch.version()}, ${threads} threads, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}`);
-  const theirs = pytorchFigures(threads);
-  if (theirs) console.log(`PyTorch ${theirs.torch} from Python on the same machine for comparison`);
+  const reference = (script: string): Record<string, number | string> | undefined => pytorchFigures(threads, join(packageRoot(), 'bench', script));
   let missed = 0;
-  console.log(`\n${'engine'.padEnd(26)}${'vlsm'.padStart(10)}${'PyTorch'.padStart(10)}${'ratio'.padStart(8)}  target`);
-  const ours = engineFigures();
-  for (const key of Object.keys(ours) as (keyof EngineFigures)[]) {
-    // Per-op overhead is about a microsecond on both sides and only matters for tiny ops: reported, not a target.
-    if (row(key, ours[key], theirs?.[key] as number | undefined, higherIsBetter[key], key !== 'op_overhead_us')) missed++;
-  }
 
-  console.log(`\n${'CLIPSeg rd64-refined 352²'.padEnd(26)}${'vlsm'.padStart(10)}${'PyTorch'.padStart(10)}${'ratio'.padStart(8)}  (random weights, inference mode)`);
-  const clipseg = clipsegFigures();
-  const ref = pytorchFigures(threads, join(packageRoot(), 'bench', 'pytorch-clipseg.py'));
-  if (row('batch1_ms', clipseg.batch1_ms, ref?.batch1_ms as number | undefined, false, true)) missed++;
-  if (row('batch8_ms_per_image', clipseg.batch8_ms_per_image, ref?.batch8_ms_per_image as number | undefined, false, true)) missed++;
-  row('images_per_s (batch 8)', clipseg.images_per_s, ref?.images_per_s as number | undefined, true, false);
-  row('vision_share', clipseg.vision_share, undefined, undefined, false);
-  row('peak_rss_mib', clipseg.peak_rss_mib, undefined, undefined, false);
+  if (run('engine')) {
+    const theirs = reference('pytorch-reference.py');
+    if (theirs) console.log(`PyTorch ${theirs.torch} from Python on the same machine for comparison`);
+    header('engine', 'target');
+    const ours = engineFigures();
+    for (const key of Object.keys(ours) as (keyof EngineFigures)[]) {
+      // Per-op overhead is about a microsecond on both sides and only matters for tiny ops: reported, not a target.
+      if (row(key, ours[key], theirs?.[key] as number | undefined, higherIsBetter[key], key !== 'op_overhead_us')) missed++;
+    }
+  }
+  if (run('clipseg')) {
+    header('CLIPSeg rd64-refined 352²', '(random weights, inference mode)');
+    const ours = clipsegFigures();
+    const ref = reference('pytorch-clipseg.py');
+    if (row('batch1_ms', ours.batch1_ms, ref?.batch1_ms as number | undefined, false, true)) missed++;
+    if (row('batch8_ms_per_image', ours.batch8_ms_per_image, ref?.batch8_ms_per_image as number | undefined, false, true)) missed++;
+    row('images_per_s (batch 8)', ours.images_per_s, ref?.images_per_s as number | undefined, true, false);
+    row('vision_share', ours.vision_share, undefined, undefined, false);
+    row('peak_rss_mib', ours.peak_rss_mib, undefined, undefined, false);
+  }
+  if (run('cris')) {
+    header('CRIS RN50 416²', '(random weights; reference 642 ms/image, ARCHITECTURE.md)');
+    const ours = crisFigures();
+    row('batch1_ms', ours.batch1_ms, 642, false, true) && missed++;
+    row('batch8_ms_per_image', ours.batch8_ms_per_image, undefined, undefined, false);
+    row('backbone_share', ours.backbone_share, undefined, undefined, false);
+    row('peak_rss_mib', ours.peak_rss_mib, undefined, undefined, false);
+  }
+  if (run('biomedclipseg')) {
+    header('BiomedCLIPSeg 224²', '(random weights)');
+    const ours = biomedClipSegFigures();
+    const ref = reference('pytorch-biomedclipseg.py');
+    row('batch1_ms', ours.batch1_ms, ref?.batch1_ms as number | undefined, false, true) && missed++;
+    row('batch8_ms_per_image', ours.batch8_ms_per_image, ref?.batch8_ms_per_image as number | undefined, false, true) && missed++;
+    row('vision_share', ours.vision_share, undefined, undefined, false);
+    row('text_share', ours.text_share, undefined, undefined, false);
+  }
+  if (run('cnn')) {
+    header('CNN train step, batch 16, 256²', '(ResNet-50 encoders; PyTorch via bench/cnn-pytorch-reference.py)');
+    const ours = cnnTrainStepFigures();
+    const ref = reference('cnn-pytorch-reference.py');
+    for (const [key, value] of Object.entries(ours)) row(key, value!, ref?.[key] as number | undefined, false, false);
+  }
+  if (run('cache')) {
+    header('frozen-feature cache', '(full-size CLIPSeg, decoder-only epoch)');
+    const ours = await featureCacheFigures();
+    row('uncached_epoch_s', ours.uncached_epoch_s, undefined, undefined, false);
+    row('cold_cache_epoch_s', ours.cold_cache_epoch_s, undefined, undefined, false);
+    row('warm_cache_epoch_s', ours.warm_cache_epoch_s, undefined, undefined, false);
+    row('uncached / warm', ours.ratio, undefined, undefined, false);
+  }
+  if (run('prompts')) {
+    header('prompt generation', '(reference: 6-9 ms per mask)');
+    const ours = await promptFigures();
+    row('mask_attributes_ms', ours.mask_attributes_ms, 7.5, false, true) && missed++;
+  }
 
   if (missed) {
     console.log(`\n${missed} target(s) missed`);
@@ -57,4 +115,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

@@ -9,7 +9,7 @@ On bundled data only (a synthetic referring dataset it draws, and the BUSI sampl
 generates prompts, fine-tunes a small VLSM (CLIPSeg architecture) with prompts P0 and P3 and a
 U-Net baseline from scratch on the CPU, evaluates them on the test splits, prints a Dice table,
 writes overlays to DIR/overlays and stores every run in DIR/vlsm-results.sqlite
-(\`vlsm results list --db DIR/vlsm-results.sqlite\`). Defaults: --out demo-output --epochs 20
+(\`vlsm results list --db DIR/vlsm-results.sqlite\`). Defaults: --out demo-output --epochs 30
 --images 1200 --seed 0. Runs in a few minutes on 2 cores.`;
 
 export async function runDemoCommand(argv: string[]): Promise<number> {
@@ -17,7 +17,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       out: { type: 'string', default: 'demo-output' },
-      epochs: { type: 'string', default: '20' },
+      epochs: { type: 'string', default: '30' },
       images: { type: 'string', default: '1200' },
       seed: { type: 'string', default: '0' },
       quiet: { type: 'boolean' },

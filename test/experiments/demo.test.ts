@@ -1,0 +1,35 @@
+// The main job at toy size: every step runs and leaves its files and database rows behind.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { demoTable, runDemo } from '../../src/experiments/demo.js';
+import { openResults } from '../../src/experiments/results-store.js';
+
+describe('vlsm demo', () => {
+  it('trains every model, prints a Dice row per model and prompt, writes overlays and stores the runs', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vlsm-demo-'));
+    const lines: string[] = [];
+    const previous = process.env.HF_HUB_CACHE;
+    process.env.HF_HUB_CACHE = mkdtempSync(join(tmpdir(), 'vlsm-hf-'));
+    try {
+      const rows = await runDemo({ out, epochs: 1, images: 40, seed: 0, progress: false, log: (l) => lines.push(l) });
+      assert.deepEqual(rows.map((r) => `${r.dataset}/${r.prompt}`), ['synthetic/P0', 'synthetic/P3', 'synthetic/(image only)', 'busi/(image only)']);
+      assert.ok(rows.every((r) => r.dice.count > 0 && r.dice.mean >= 0 && r.dice.mean <= 100));
+      assert.match(demoTable(rows), /\| synthetic \| small VLSM \(CLIPSeg arch\.\) \| P3 \| \d+\.\d\d ± \d+\.\d\d \| \d+ \|/);
+      assert.ok(lines.some((l) => /vlsm regenerates the same P1-P5 from the masks for 12\/12/.test(l)), lines.join('\n'));
+      assert.ok(lines.some((l) => /no pretrained CLIPSeg in the local HuggingFace cache/.test(l)));
+      for (const run of ['vlsm-synthetic-p0', 'vlsm-synthetic-p3', 'unet-synthetic', 'unet-busi']) {
+        assert.ok(readdirSync(join(out, 'overlays', run)).length > 0, run);
+        assert.ok(existsSync(join(out, 'runs', run, 'checkpoints', 'best.json')), run);
+      }
+      const store = openResults(join(out, 'vlsm-results.sqlite'));
+      assert.deepEqual(store.listRuns().map((r) => r.status), ['done', 'done', 'done', 'done']);
+      store.close();
+    } finally {
+      if (previous === undefined) delete process.env.HF_HUB_CACHE;
+      else process.env.HF_HUB_CACHE = previous;
+    }
+  });
+});
