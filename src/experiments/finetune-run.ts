@@ -6,6 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
 import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
+import { writePerImageCsv } from '../eval/per-image-csv.js';
 import { torch } from '../index.js';
 import { load } from '../models/load.js';
 import { familyNamed, loadFolder } from '../models/registry.js';
@@ -68,10 +69,8 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
       progress,
       label: `test ${name} ${promptType}`,
     });
-    mkdirSync(join(outDir, 'test'), { recursive: true });
-    const header = 'id,prompt_type,prompt,dice,iou,dice_model_res,gt_pixels,pred_pixels,intersection\n';
-    const rows = items.map((it) => [it.id, it.promptKey, JSON.stringify(it.text), it.dice, it.iou, it.diceModelRes, it.gt, it.pred, it.intersection].join(','));
-    writeFileSync(join(outDir, 'test', `${name}-${promptType}.csv`), header + rows.join('\n') + '\n');
+    // The reference's per-image columns (×100), plus the pixel counts.
+    writePerImageCsv(join(outDir, 'test', `${name}-${promptType}.csv`), items.map((it) => ({ filename: it.id, metrics: it })), { counts: true });
     results.push({ dataset: name, promptType, dice: summarize(items.map((i) => i.dice * 100)), iou: summarize(items.map((i) => i.iou * 100)), items });
   }
   return results;

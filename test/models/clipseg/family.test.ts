@@ -1,6 +1,6 @@
 // CLIPSeg through the user's path: a checkpoint folder → registry → preprocess → mask.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,10 +9,11 @@ import { createRgbImage, type RgbImage } from '../../../src/imaging/image-types.
 import { clipsegRd64Refined } from '../../../src/models/clipseg/config.js';
 import { ClipsegSegmentationModel, CLIPSEG_PREPROCESSING } from '../../../src/models/clipseg/family.js';
 import { CLIPSegForImageSegmentation } from '../../../src/models/clipseg/model.js';
+import { load } from '../../../src/models/load.js';
 import { predict, predictBatch } from '../../../src/models/predict.js';
 import { detectFamily, loadFolder } from '../../../src/models/registry.js';
 import { ClipTokenizer } from '../../../src/tokenizers/clip-bpe.js';
-import { sharedDir } from '../../helpers.js';
+import { fixturePath, sharedDir } from '../../helpers.js';
 
 const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
 
@@ -61,6 +62,33 @@ describe('loading CLIPSeg from a checkpoint folder', () => {
     const image = gradientImage(96, 96);
     const [a, b] = predictBatch(model, [image, image], ['a pink round polyp', '']);
     assert.ok(a!.probabilities.some((p, i) => Math.abs(p - b!.probabilities[i]!) > 1e-3));
+    model.dispose();
+  });
+
+  it('loads pytorch_model.bin (torch.save) when the folder has no safetensors, with the same results', async () => {
+    const fromSafetensors = await loadFolder(tinyFolder());
+    const dir = tinyFolder();
+    rmSync(join(dir, 'model.safetensors'));
+    copyFileSync(fixturePath('clipseg', 'pytorch_model.bin'), join(dir, 'pytorch_model.bin'));
+    const fromBin = await loadFolder(dir);
+    const image = gradientImage(96, 96);
+    const a = predict(fromSafetensors, image, 'a polyp').probabilities;
+    const b = predict(fromBin, image, 'a polyp').probabilities;
+    assert.deepEqual(Array.from(a), Array.from(b));
+    fromSafetensors.dispose();
+    fromBin.dispose();
+  });
+
+  it('loads a HuggingFace id from the local cache layout without touching the network', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'vlsm-hf-'));
+    const commit = 'a'.repeat(40);
+    const repo = join(cache, 'models--test-org--tiny-clipseg');
+    mkdirSync(join(repo, 'refs'), { recursive: true });
+    writeFileSync(join(repo, 'refs', 'main'), commit);
+    cpSync(tinyFolder(), join(repo, 'snapshots', commit), { recursive: true });
+    const model = await load('test-org/tiny-clipseg', { cacheDir: cache, offline: true, fetch: () => { throw new Error('network used'); } });
+    assert.equal(model.family, 'clipseg');
+    assert.equal(predict(model, gradientImage(64, 64), 'a polyp').mask.width, 64);
     model.dispose();
   });
 
