@@ -5,6 +5,7 @@ import { biomedClipPubMedBert256 } from '../src/models/biomedclip/config.js';
 import { biomedClipSegConfig } from '../src/models/biomedclipseg/config.js';
 import { BiomedCLIPSeg } from '../src/models/biomedclipseg/model.js';
 import { clipsegRd64Refined } from '../src/models/clipseg/config.js';
+import { bestMs } from './timing.js';
 
 export interface BiomedClipSegFigures {
   /** One image and its prompt, end to end (ViT to block 10, BERT, decoder). */
@@ -18,16 +19,6 @@ export interface BiomedClipSegFigures {
   peak_rss_mib: number;
 }
 
-function time(fn: () => void, repeat: number): number {
-  fn();
-  let best = Infinity;
-  for (let i = 0; i < repeat; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return best;
-}
 
 /** Measures on `device` (default cpu); CUDA runs are synchronised by reading a value back. */
 export function biomedClipSegFigures(device: torch.Device = 'cpu'): BiomedClipSegFigures {
@@ -44,10 +35,10 @@ export function biomedClipSegFigures(device: torch.Device = 'cpu'): BiomedClipSe
     const { logits } = model.forward({ pixelValues, inputIds: inputIds.expand([batch, -1]), attentionMask: attentionMask.expand([batch, -1]) });
     sync(logits);
   }));
-  const batch1 = time(() => run(1), 3);
-  const batch8 = time(() => run(8), 2);
-  const vision = time(() => torch.inferenceMode(() => torch.scope(() => sync(model.visionActivations(torch.randn([1, 3, 224, 224], { device }))[0]))), 3);
-  const text = time(() => torch.inferenceMode(() => torch.scope(() => sync(model.conditionalEmbeddings(inputIds, attentionMask)))), 3);
+  const batch1 = bestMs(() => run(1), 3);
+  const batch8 = bestMs(() => run(8), 2);
+  const vision = bestMs(() => torch.inferenceMode(() => torch.scope(() => sync(model.visionActivations(torch.randn([1, 3, 224, 224], { device }))[0]))), 3);
+  const text = bestMs(() => torch.inferenceMode(() => torch.scope(() => sync(model.conditionalEmbeddings(inputIds, attentionMask)))), 3);
   const figures = {
     batch1_ms: batch1,
     batch8_ms_per_image: batch8 / 8,

@@ -2,6 +2,7 @@
 import { torch } from '../src/index.js';
 import { clipsegRd64Refined } from '../src/models/clipseg/config.js';
 import { CLIPSegForImageSegmentation } from '../src/models/clipseg/model.js';
+import { bestMs } from './timing.js';
 
 export interface ClipsegFigures {
   batch1_ms: number;
@@ -11,16 +12,6 @@ export interface ClipsegFigures {
   peak_rss_mib: number;
 }
 
-function time(fn: () => void, repeat: number): number {
-  fn();
-  let best = Infinity;
-  for (let i = 0; i < repeat; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return best;
-}
 
 export function clipsegFigures(): ClipsegFigures {
   torch.manualSeed(0);
@@ -30,9 +21,9 @@ export function clipsegFigures(): ClipsegFigures {
     const pixels = torch.randn([batch, 3, 352, 352]);
     model.forward({ pixelValues: pixels, inputIds: ids.expand([batch, -1]) });
   }));
-  const batch1 = time(() => run(1), 3);
-  const batch8 = time(() => run(8), 1);
-  const vision = time(() => torch.inferenceMode(() => torch.scope(() => void model.visionActivations(torch.randn([1, 3, 352, 352])))), 3);
+  const batch1 = bestMs(() => run(1), 3);
+  const batch8 = bestMs(() => run(8), 1);
+  const vision = bestMs(() => torch.inferenceMode(() => torch.scope(() => void model.visionActivations(torch.randn([1, 3, 352, 352])))), 3);
   const figures = {
     batch1_ms: batch1,
     batch8_ms_per_image: batch8 / 8,

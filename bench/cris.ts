@@ -4,6 +4,7 @@
 import { torch } from '../src/index.js';
 import { crisR50 } from '../src/models/cris/config.js';
 import { CRIS, upsampleLogits } from '../src/models/cris/model.js';
+import { bestMs } from './timing.js';
 
 export interface CrisFigures {
   /** One image and one prompt, to upsampled logits at 416². */
@@ -16,16 +17,6 @@ export interface CrisFigures {
   peak_rss_mib: number;
 }
 
-function time(fn: () => void, repeat: number): number {
-  fn();
-  let best = Infinity;
-  for (let i = 0; i < repeat; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return best;
-}
 
 /** A zero-padded 17-token prompt: SOT, "a polyp"-like ids, EOT, padding. */
 function promptIds(batch: number): torch.Tensor {
@@ -43,9 +34,9 @@ export function crisFigures(o: { repeat?: number; device?: torch.Device } = {}):
     const logits = model.forward(pixels, promptIds(batch).to(o.device ?? 'cpu'));
     upsampleLogits(logits, [416, 416]).sum().item(); // waits for the device
   }));
-  const batch1 = time(() => run(1), repeat);
-  const batch8 = time(() => run(8), 1);
-  const backbone = time(() => torch.inferenceMode(() => torch.scope(() => {
+  const batch1 = bestMs(() => run(1), repeat);
+  const batch8 = bestMs(() => run(8), 1);
+  const backbone = bestMs(() => torch.inferenceMode(() => torch.scope(() => {
     model.visualFeatures(torch.randn([1, 3, 416, 416], { device: o.device }))[2].sum().item();
   })), repeat);
   const figures: CrisFigures = {

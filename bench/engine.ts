@@ -1,35 +1,26 @@
 // Engine benchmarks: matmul throughput, a conv layer's forward+backward, per-op call overhead.
 import { torch } from '../src/index.js';
+import { bestMs } from './timing.js';
 
 export interface EngineFigures { matmul512_gflops: number; matmul2048_gflops: number; conv_fwd_bwd_ms: number; op_overhead_us: number }
 
-function best(fn: () => void, repeat: number): number {
-  fn();
-  let min = Infinity;
-  for (let i = 0; i < repeat; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    min = Math.min(min, Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return min;
-}
 
 export function engineFigures(): EngineFigures {
   const out: Partial<EngineFigures> = {};
   for (const [n, repeat] of [[512, 20], [2048, 3]] as const) {
     const [a, b] = [torch.randn([n, n]), torch.randn([n, n])];
-    const seconds = best(() => torch.scope(() => void torch.matmul(a, b)), repeat);
+    const seconds = bestMs(() => torch.scope(() => void torch.matmul(a, b)), repeat) / 1e3;
     out[`matmul${n}_gflops`] = (2 * n ** 3) / seconds / 1e9;
     torch.dispose(a, b);
   }
   const x = torch.randn([4, 64, 88, 88]);
   const weight = torch.randn([64, 64, 3, 3]).mul(0.05).keep().requiresGrad_();
   const bias = torch.zeros([64]).requiresGrad_();
-  out.conv_fwd_bwd_ms = best(() => torch.scope(() => {
+  out.conv_fwd_bwd_ms = bestMs(() => torch.scope(() => {
     weight.grad = null;
     bias.grad = null;
     torch.F.conv2d(x, weight, bias, { padding: 1 }).sum().backward();
-  }), 5) * 1e3;
+  }), 5);
   const s = torch.ones([1]);
   const n = 20000;
   const t0 = process.hrtime.bigint();

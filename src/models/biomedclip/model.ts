@@ -7,6 +7,7 @@
 // shared/fixtures/biomedclipseg-tiny, whose README describes each layer.
 // Each layer's forward runs in its own torch.scope, as in models/clip/model.ts.
 import { torch } from '../../index.js';
+import { CLIPMLP } from '../clip/model.js';
 import { activation } from '../activations.js';
 import type { BertConfig, BiomedCLIPConfig, TimmViTConfig } from './config.js';
 
@@ -62,7 +63,6 @@ export class TimmAttention extends nn.Module {
   }
 }
 
-/** timm Mlp: fc1 → exact GELU → fc2. */
 export class TimmMlp extends nn.Module {
   readonly fc1: torch.nn.Linear;
   readonly fc2: torch.nn.Linear;
@@ -83,7 +83,7 @@ export class TimmBlock extends nn.Module {
   readonly norm1: torch.nn.LayerNorm;
   readonly attn: TimmAttention;
   readonly norm2: torch.nn.LayerNorm;
-  readonly mlp: TimmMlp;
+  readonly mlp: CLIPMLP;
 
   constructor(config: TimmViTConfig) {
     super();
@@ -91,7 +91,8 @@ export class TimmBlock extends nn.Module {
     this.norm1 = this.registerModule('norm1', new nn.LayerNorm(width, { eps }));
     this.attn = this.registerModule('attn', new TimmAttention(width, config.heads));
     this.norm2 = this.registerModule('norm2', new nn.LayerNorm(width, { eps }));
-    this.mlp = this.registerModule('mlp', new TimmMlp(width, config.mlp_dim));
+    // timm's Mlp: fc1 → exact GELU → fc2, the same module as CLIP's with another activation.
+    this.mlp = this.registerModule('mlp', new CLIPMLP({ hidden_size: width, intermediate_size: config.mlp_dim, hidden_act: 'gelu' }));
   }
 
   forward(hiddenStates: Tensor): Tensor {

@@ -2,7 +2,7 @@
 // Reference: huggingface/transformers src/transformers/models/clipseg/modeling_clipseg.py, checked
 // against timojl/clipseg models/clipseg.py (CLIPDensePredT) through fixtures/clipseg-tiny.
 import { torch } from '../../index.js';
-import { CLIPAttention, CLIPModel } from '../clip/model.js';
+import { CLIPAttention, CLIPMLP, CLIPModel } from '../clip/model.js';
 import type { CLIPSegConfig } from './config.js';
 
 const { nn, F } = torch;
@@ -12,7 +12,7 @@ type Tensor = torch.Tensor;
 export class CLIPSegDecoderLayer extends nn.Module {
   readonly selfAttn: CLIPAttention;
   readonly layerNorm1: torch.nn.LayerNorm;
-  readonly mlp: CLIPSegDecoderMLP;
+  readonly mlp: CLIPMLP;
   readonly layerNorm2: torch.nn.LayerNorm;
 
   constructor(config: CLIPSegConfig) {
@@ -22,7 +22,8 @@ export class CLIPSegDecoderLayer extends nn.Module {
     const eps = config.vision_config.layer_norm_eps;
     this.selfAttn = this.registerModule('self_attn', new CLIPAttention({ hidden_size: width, num_attention_heads: config.decoder_num_attention_heads, attention_dropout: config.decoder_attention_dropout }));
     this.layerNorm1 = this.registerModule('layer_norm1', new nn.LayerNorm(width, { eps }));
-    this.mlp = this.registerModule('mlp', new CLIPSegDecoderMLP(width, config.decoder_intermediate_size));
+    // ReLU whatever `decoder_hidden_act` says (see config.ts).
+    this.mlp = this.registerModule('mlp', new CLIPMLP({ hidden_size: width, intermediate_size: config.decoder_intermediate_size, hidden_act: 'relu' }));
     this.layerNorm2 = this.registerModule('layer_norm2', new nn.LayerNorm(width, { eps }));
   }
 
@@ -32,22 +33,6 @@ export class CLIPSegDecoderLayer extends nn.Module {
       x = this.layerNorm2.forward(x.add(this.mlp.forward(x)));
       return x;
     });
-  }
-}
-
-/** fc1 → ReLU → fc2; ReLU whatever `decoder_hidden_act` says (see config.ts). */
-export class CLIPSegDecoderMLP extends nn.Module {
-  readonly fc1: torch.nn.Linear;
-  readonly fc2: torch.nn.Linear;
-
-  constructor(width: number, hidden: number) {
-    super();
-    this.fc1 = this.registerModule('fc1', new nn.Linear(width, hidden));
-    this.fc2 = this.registerModule('fc2', new nn.Linear(hidden, width));
-  }
-
-  forward(x: Tensor): Tensor {
-    return torch.scope(() => this.fc2.forward(this.fc1.forward(x).relu()));
   }
 }
 
