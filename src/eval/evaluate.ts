@@ -64,7 +64,7 @@ export async function evaluate(model: SegmentationModel, samples: readonly Promp
         diceModelRes: p.modelRes,
       });
       if (o.masksDir) {
-        const out = join(o.masksDir, `${entry.record.id}.png`);
+        const out = join(o.masksDir, `${entry.record.id.replace(/\.[^./]+$/, '')}.png`);
         await mkdir(dirname(out), { recursive: true });
         await writeGrayPng(out, { width: d.image.width, height: d.image.height, data: p.predicted.map((v) => (v ? 255 : 0)) });
       }

@@ -17,7 +17,7 @@ import { overlay } from '../cli/commands/segment.js';
 import { generateDatasetPrompts } from '../prompts/generate-prompts.js';
 import { readPromptedSplit } from '../prompts/prompted-samples.js';
 import { packageRoot } from '../torch/native.js';
-import { buildModel, runFinetune, testDatasets, withResults, itemRows } from './finetune-run.js';
+import { itemRows, loadRunModel, runFinetune, testDatasets, withResults } from './finetune-run.js';
 import { parseRunConfig, type RunConfig } from './run-config.js';
 import { resolveRecipe } from '../train/recipes.js';
 
@@ -81,7 +81,7 @@ async function writeOverlays(model: SegmentationModel, dataRoot: string, prompt:
   const images = await Promise.all(samples.map((s) => readRgbImage(s.record.imagePath)));
   const predictions = predictBatch(model, images, samples.map((s) => s.text));
   mkdirSync(dir, { recursive: true });
-  await Promise.all(samples.map((s, i) => writeRgbPng(join(dir, `${s.record.id}.png`), overlay(images[i]!, predictions[i]!.mask))));
+  await Promise.all(samples.map((s, i) => writeRgbPng(join(dir, `${s.record.id.replace(/\.[^./]+$/, '')}.png`), overlay(images[i]!, predictions[i]!.mask))));
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
@@ -114,10 +114,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
     const test = outcome.tests[0]!;
     const label = typeof step.model === 'object' && 'family' in step.model ? (step.model.family === 'clipseg' ? 'small VLSM (CLIPSeg arch.)' : 'U-Net (small ResNet)') : String(step.model);
     rows.push({ dataset: step.dataset, model: label, prompt: label.startsWith('U-Net') ? '(image only)' : step.prompt.toUpperCase(), dice: test.dice });
-    const model = await buildModel(config, outcome.recipe.seed);
-    const { loadCheckpoint } = await import('../train/checkpoint.js');
-    const best = loadCheckpoint(join(config.out, 'checkpoints'), 'best');
-    model.module.loadStateDict(best.weights, { strict: false });
+    const { model } = await loadRunModel(config.out);
     await writeOverlays(model, step.root, step.prompt, join(o.out, 'overlays', step.name), 4);
     model.dispose();
   }

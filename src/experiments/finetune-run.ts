@@ -1,7 +1,7 @@
 // A fine-tuning run from its config: build or load the model, gather the prompted samples of every
 // dataset, train, then evaluate the best checkpoint on each test set and write the per-image
 // metrics and a summary next to the checkpoints.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
@@ -17,7 +17,7 @@ import { hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../train/recipes.js';
 import { finetune, type FinetuneResult } from '../train/trainer.js';
 import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results-store.js';
-import type { RunConfig } from './run-config.js';
+import { parseRunConfig, type RunConfig } from './run-config.js';
 
 export interface DatasetResult {
   dataset: string;
@@ -36,6 +36,21 @@ export async function buildModel(config: RunConfig, seed: number): Promise<Segme
   if (!family.scratch) throw new ConfigError(`model family '${spec.family}' cannot be built from scratch; give a checkpoint`, undefined, 'model.family');
   torch.manualSeed(seed);
   return family.scratch(spec.scratch, spec.input_size);
+}
+
+/** A finetune run folder's model with its best weights, and the recipe it trained with. */
+export async function loadRunModel(runDir: string): Promise<{ model: SegmentationModel; recipe: Recipe }> {
+  const saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { config?: unknown; recipe?: Recipe };
+  if (!saved.config || !saved.recipe) throw new ConfigError(`${join(runDir, 'config.json')}: not a vlsm finetune run config (no config and recipe)`, join(runDir, 'config.json'));
+  const config = parseRunConfig(saved.config, join(runDir, 'config.json'));
+  const model = await buildModel(config, saved.recipe.seed);
+  const best = loadCheckpoint(join(runDir, 'checkpoints'), 'best');
+  try {
+    model.module.loadStateDict(best.weights, { strict: false, file: join(runDir, 'checkpoints', 'best.json') });
+  } finally {
+    torch.dispose([...best.weights.values()], best.rngState);
+  }
+  return { model, recipe: saved.recipe };
 }
 
 export const datasetName = (d: { root: string; name?: string }): string => d.name ?? basename(resolve(d.root));

@@ -1,9 +1,10 @@
 // A run from its config: validation of the config, training, testing, results database rows.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runEvaluate } from '../../src/cli/commands/evaluate.js';
 import { runFinetune } from '../../src/experiments/finetune-run.js';
 import { openResults } from '../../src/experiments/results-store.js';
 import { readRunConfig } from '../../src/experiments/run-config.js';
@@ -68,6 +69,20 @@ describe('runFinetune', () => {
     assert.equal(run.kind, 'finetune');
     assert.equal(store.epochs(outcome.runId!).length, 2);
     assert.equal(store.itemMetrics([outcome.runId!]).filter((m) => m.resolution === 'original').length, outcome.tests[0]!.dice.count);
+    store.close();
+  });
+
+  it('lets vlsm eval score the run folder\'s best checkpoint with other prompts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-run-'));
+    await runFinetune(readRunConfig(await tinyConfig(dir)), { log: () => {} });
+    const out = join(dir, 'eval');
+    const code = await runEvaluate(['--model', join(dir, 'run'), '--data', await syntheticRoot(), '--prompts', 'p0,p3', '--out', out, '--results', join(dir, 'results.sqlite'), '--quiet', '--masks']);
+    assert.equal(code, 0);
+    const name = (await syntheticRoot()).split('/').pop();
+    assert.ok(existsSync(join(out, 'test', `${name}-p0.csv`)) && existsSync(join(out, 'test', `${name}-p3.csv`)));
+    assert.ok(readdirSync(join(out, 'masks', name!, 'p3')).every((f) => /^synth_\d+\.png$/.test(f)));
+    const store = openResults(join(dir, 'results.sqlite'));
+    assert.deepEqual(store.listRuns().map((r) => r.kind).sort(), ['eval', 'finetune']);
     store.close();
   });
 

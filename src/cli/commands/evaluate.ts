@@ -1,18 +1,16 @@
 // `vlsm eval` and `vlsm zeroshot`: a model (checkpoint folder, Hub id, or a finetune run folder)
 // over datasets × prompt types, scored at the original image size.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { formatMeanStd } from '../../eval/aggregate.js';
-import { buildModel, datasetName, itemRows, testDatasets, withResults } from '../../experiments/finetune-run.js';
+import { datasetName, itemRows, loadRunModel, testDatasets, withResults } from '../../experiments/finetune-run.js';
 import { resultsPath } from '../../experiments/results-store.js';
-import { parseRunConfig } from '../../experiments/run-config.js';
-import { torch } from '../../index.js';
 import { load } from '../../models/load.js';
 import type { SegmentationModel } from '../../models/types.js';
 import { parsePromptType } from '../../prompts/prompt-selection.js';
-import { hasCheckpoint, loadCheckpoint } from '../../train/checkpoint.js';
+import { hasCheckpoint } from '../../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../../train/recipes.js';
 
 const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN --data ROOT [--data ROOT]... [options]
@@ -28,18 +26,7 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
 
 /** A finetune run folder gives back its model with the best weights; anything else loads. */
 async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe }> {
-  const runConfig = join(spec, 'config.json');
-  if (existsSync(runConfig) && hasCheckpoint(join(spec, 'checkpoints'), 'best')) {
-    const saved = JSON.parse(readFileSync(runConfig, 'utf8')) as { config?: unknown; recipe?: Recipe };
-    if (saved.config && saved.recipe) {
-      const config = parseRunConfig(saved.config, runConfig);
-      const model = await buildModel(config, saved.recipe.seed);
-      const best = loadCheckpoint(join(spec, 'checkpoints'), 'best');
-      model.module.loadStateDict(best.weights, { strict: false, file: join(spec, 'checkpoints', 'best.json') });
-      torch.dispose([...best.weights.values()], best.rngState);
-      return { model, recipe: saved.recipe };
-    }
-  }
+  if (existsSync(join(spec, 'config.json')) && hasCheckpoint(join(spec, 'checkpoints'), 'best')) return loadRunModel(spec);
   return { model: await load(spec) };
 }
 
