@@ -208,6 +208,15 @@ static Napi::Value dispose(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), disposeHandle(info.Env(), info[0]));
 }
 
+// disposeMany(handles[]): one crossing for a whole scope's tensors; stale handles are skipped.
+static Napi::Value disposeMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto handles = info[0].As<Napi::Array>();
+  const uint32_t n = handles.Length();
+  for (uint32_t i = 0; i < n; i++) disposeHandle(env, handles.Get(i));
+  return env.Undefined();
+}
+
 static Napi::Value isDisposed(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), findSlot(info[0]) == nullptr);
 }
@@ -233,6 +242,7 @@ void initTensor(Napi::Env env, Napi::Object exports) {
   exports.Set("strides", Napi::Function::New(env, strides));
   exports.Set("item", Napi::Function::New(env, item));
   exports.Set("dispose", Napi::Function::New(env, dispose));
+  exports.Set("disposeMany", Napi::Function::New(env, disposeMany));
   exports.Set("isDisposed", Napi::Function::New(env, isDisposed));
   exports.Set("liveTensorCount", Napi::Function::New(env, liveTensorCount));
   exports.Set("dataPtr", Napi::Function::New(env, dataPtr));

@@ -6,9 +6,16 @@ import { native, type Handle } from './native.js';
 import { Tensor } from './tensor.js';
 
 function toArg(value: unknown): unknown {
+  if (value === undefined || typeof value !== 'object' || value === null) return value;
   if (value instanceof Tensor) return value.handle;
   if (Array.isArray(value)) return value.map(toArg);
   return value;
+}
+
+function trimUndefined(args: unknown[]): unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  return args.slice(0, n);
 }
 
 const wrap = (h: unknown): Tensor => new Tensor(h as Handle);
@@ -37,7 +44,7 @@ export function nativeError(name: string, args: readonly unknown[], cause: unkno
 }
 
 export interface Op {
-  /** Calls the operator; returns Tensor, Tensor[], number, boolean or undefined as its schema says. */
+  /** Calls the operator (at most 12 arguments); returns Tensor, Tensor[], number, boolean or undefined as its schema says. */
   (...args: unknown[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Calls an in-place operator without wrapping the `self` it returns. */
   inPlace(...args: unknown[]): void;
@@ -60,21 +67,23 @@ export function aten(name: string, overload = '', label?: string): Op {
     kinds = addon.returns(id);
     return id;
   };
-  const call = (args: unknown[], discard: boolean): unknown => {
+  // Fixed parameters rather than rest/spread: no argument array is built on the hot path
+  // (measured ~0.4 us a call); trailing undefined arguments take the schema's defaults.
+  const call = (discard: boolean, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown, a10?: unknown, a11?: unknown): unknown => {
     const op = id >= 0 ? id : resolve();
-    const converted = new Array<unknown>(args.length);
-    for (let i = 0; i < args.length; i++) converted[i] = toArg(args[i]);
     let raw: unknown;
     try {
-      raw = addon.callOp(op, discard, ...converted);
+      raw = addon.callOp(op, discard, toArg(a0), toArg(a1), toArg(a2), toArg(a3), toArg(a4), toArg(a5), toArg(a6), toArg(a7), toArg(a8), toArg(a9), toArg(a10), toArg(a11));
     } catch (cause) {
-      throw nativeError(shownName, args, cause);
+      throw nativeError(shownName, trimUndefined([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]), cause);
     }
     if (discard) return undefined;
     return kinds === 't' ? (raw === undefined ? undefined : new Tensor(raw as Handle)) : fromResult(raw, kinds);
   };
-  const op = ((...args: unknown[]) => call(args, false)) as Op;
-  op.inPlace = (...args: unknown[]) => void call(args, true);
+  const op = ((a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown, a10?: unknown, a11?: unknown) =>
+    call(false, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11)) as Op;
+  op.inPlace = (a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown, a6?: unknown, a7?: unknown, a8?: unknown, a9?: unknown, a10?: unknown, a11?: unknown) =>
+    void call(true, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
   Object.defineProperty(op, 'schemaName', { value: schemaName });
   return op;
 }

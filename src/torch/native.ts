@@ -19,6 +19,7 @@ export interface NativeAddon {
   strides(t: Handle): number[];
   item(t: Handle): number | boolean;
   dispose(t: Handle): boolean;
+  disposeMany(handles: Handle[]): void;
   isDisposed(t: Handle): boolean;
   liveTensorCount(): number;
   dataPtr(t: Handle): bigint;

@@ -1,5 +1,6 @@
 // Deterministic memory: torch.scope(fn) frees every tensor made inside fn except what fn returns
 // (TorchSharp's DisposeScope, TF.js's tidy). The addon's finalizer remains a safety net.
+import { native, type Handle } from './native.js';
 import type { Tensor } from './tensor.js';
 
 const scopes: Tensor[][] = [];
@@ -44,25 +45,35 @@ export function scope<T>(fn: () => T): T {
     result = fn();
   } catch (error) {
     scopes.pop();
-    for (const t of mine) if (!t.isKept) t.dispose();
+    disposeAll(mine, undefined);
     throw error;
   }
   scopes.pop();
   if (result instanceof Promise) {
-    for (const t of mine) if (!t.isKept) t.dispose();
+    disposeAll(mine, undefined);
     throw new TypeError('torch.scope: fn returned a Promise; a scope cannot span an await. Open one scope per synchronous step.');
   }
   const returned = new Set<Tensor>();
   collectTensors(result, returned);
+  disposeAll(mine, returned);
+  return result;
+}
+
+/** Frees `tensors` except kept and `returned` ones (handed to the enclosing scope), in one native call. */
+function disposeAll(tensors: Tensor[], returned: Set<Tensor> | undefined): void {
   const parent = scopes[scopes.length - 1];
-  for (const t of mine) {
-    if (returned.has(t)) {
+  const handles: Handle[] = [];
+  for (const t of tensors) {
+    if (returned?.has(t)) {
       // Leaving the last scope, a tensor falls to the garbage collector's safety net.
       if (parent) parent.push(t);
       else t.leaveScopes();
-    } else if (!t.isKept) t.dispose();
+    } else if (!t.isKept) {
+      const handle = t.release();
+      if (handle !== undefined) handles.push(handle);
+    }
   }
-  return result;
+  if (handles.length > 0) native().disposeMany(handles);
 }
 
 /** Number of scopes currently open. */

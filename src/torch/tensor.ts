@@ -81,10 +81,20 @@ export class Tensor {
 
   /** Frees the libtorch tensor now. Safe to call twice. */
   dispose(): void {
-    if (this.#handle === undefined) return;
-    native().dispose(this.#handle);
+    const handle = this.release();
+    if (handle !== undefined) native().dispose(handle);
+  }
+
+  /**
+   * Forgets the handle without freeing it and returns it, for a caller that frees many at once
+   * (scopes); undefined when already disposed.
+   */
+  release(): Handle | undefined {
+    const handle = this.#handle;
+    if (handle === undefined) return undefined;
     this.#handle = undefined;
     if (this.#collected) collector.unregister(this);
+    return handle;
   }
 
   /** Removes the tensor from scope ownership: it lives until `dispose()` or garbage collection. */
