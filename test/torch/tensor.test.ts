@@ -32,7 +32,9 @@ describe('creating tensors', () => {
 
   it('rejects ragged arrays and byte counts that do not match the shape', () => {
     assert.throws(() => torch.tensor([[1, 2], [3]]), /ragged nested array: expected length 2 at depth 1, got 1/);
-    assert.throws(() => torch.tensor(new Float32Array(5), { shape: [2, 3] }), /20 bytes given, shape \[2, 3\] of Float needs 24/);
+    assert.throws(() => torch.tensor(new Float32Array(5), { shape: [2, 3] }), /torch\.tensor: shape \[2, 3\] holds 6 elements, the Float32Array has 5/);
+    assert.deepEqual(torch.tensor([1, 2, 3], { shape: [1, 3, 1] }).shape, [1, 3, 1]);
+    assert.throws(() => torch.tensor([1, 2, 3], { shape: [2, 2] }), /torch\.tensor: shape \[2, 2\] holds 4 elements, the data has 3/);
   });
 
   it('makes zeros, ones, full, arange, linspace, eye with the requested dtype', () => {

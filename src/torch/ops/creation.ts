@@ -68,12 +68,20 @@ export function tensor(data: Nested | ArrayBufferView, options: TensorOptions & 
     const own = dtypeOfTypedArray(data);
     const length = (data as unknown as { length: number }).length;
     shape = options.shape ? [...options.shape] : [length];
+    const wanted = shape.reduce((a, b) => a * b, 1);
+    if (wanted !== length) throw new RangeError(`torch.tensor: shape [${shape.join(', ')}] holds ${wanted} elements, the ${data.constructor.name} has ${length}`);
     dtype = own;
     bytes = data;
   } else {
     const flat: (number | boolean)[] = [];
     shape = [];
     flatten(data, shape, flat, 0);
+    if (options.shape) {
+      // An explicit shape re-reads the same elements in row-major order, as for typed arrays.
+      const wanted = options.shape.reduce((a, b) => a * b, 1);
+      if (wanted !== flat.length) throw new RangeError(`torch.tensor: shape [${options.shape.join(', ')}] holds ${wanted} elements, the data has ${flat.length}`);
+      shape = [...options.shape];
+    }
     dtype = options.dtype ?? (flat.length > 0 && typeof flat[0] === 'boolean' ? 'bool' : 'float32');
     if (dtype === 'float16' || dtype === 'bfloat16') {
       bytes = fillTyped(flat, 'float32');
