@@ -31,6 +31,8 @@ extern TensorSlots tensorSlots;
 Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor);
 // The slot a handle names, or nullptr when it is not a handle or its tensor was disposed.
 TensorSlots::Slot* findSlot(const Napi::Value& value);
+TensorSlots::Slot* findSlotById(double id);
+bool disposeId(Napi::Env env, double id);
 const at::Tensor& unwrapTensor(const Napi::Value& value, const char* what);
 bool disposeHandle(Napi::Env env, const Napi::Value& value);
 

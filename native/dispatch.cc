@@ -321,6 +321,13 @@ Napi::Value returnKinds(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), kinds);
 }
 
+// arity(id) -> the number of arguments the schema takes (callers pass exactly that many).
+Napi::Value arity(const Napi::CallbackInfo& info) {
+  size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
+  if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "arity: unknown operator id");
+  return Napi::Number::New(info.Env(), static_cast<double>(registry[id]->args.size()));
+}
+
 // schema(id) -> the operator's schema text, for error messages and tooling.
 Napi::Value schemaText(const Napi::CallbackInfo& info) {
   size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
@@ -335,6 +342,7 @@ void initDispatch(Napi::Env env, Napi::Object exports) {
   exports.Set("callOp", Napi::Function::New(env, callOp));
   exports.Set("schema", Napi::Function::New(env, schemaText));
   exports.Set("returns", Napi::Function::New(env, returnKinds));
+  exports.Set("arity", Napi::Function::New(env, arity));
 }
 
 }  // namespace vlsm

@@ -44,7 +44,10 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor) {
 
 TensorSlots::Slot* findSlot(const Napi::Value& value) {
   if (!value.IsNumber()) return nullptr;
-  const double id = value.As<Napi::Number>().DoubleValue();
+  return findSlotById(value.As<Napi::Number>().DoubleValue());
+}
+
+TensorSlots::Slot* findSlotById(double id) {
   if (!(id >= 0) || id >= kGenerationUnit * (kGenerationMask + 1.0)) return nullptr;
   const double generation = std::floor(id / kGenerationUnit);
   const double index = id - generation * kGenerationUnit;
@@ -66,7 +69,11 @@ const at::Tensor& unwrapTensor(const Napi::Value& value, const char* what) {
 }
 
 bool disposeHandle(Napi::Env env, const Napi::Value& value) {
-  TensorSlots::Slot* slot = findSlot(value);
+  return value.IsNumber() && disposeId(env, value.As<Napi::Number>().DoubleValue());
+}
+
+bool disposeId(Napi::Env env, double id) {
+  TensorSlots::Slot* slot = findSlotById(id);
   if (slot == nullptr) return false;
   auto& table = tensorSlots;
   slot->tensor.reset();
@@ -208,12 +215,16 @@ static Napi::Value dispose(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), disposeHandle(info.Env(), info[0]));
 }
 
-// disposeMany(handles[]): one crossing for a whole scope's tensors; stale handles are skipped.
+// disposeMany(handles: Float64Array): one crossing for a whole scope's tensors; stale handles
+// are skipped.
 static Napi::Value disposeMany(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto handles = info[0].As<Napi::Array>();
-  const uint32_t n = handles.Length();
-  for (uint32_t i = 0; i < n; i++) disposeHandle(env, handles.Get(i));
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw Napi::TypeError::New(env, "disposeMany: expected a Float64Array of handles");
+  }
+  auto handles = info[0].As<Napi::Float64Array>();
+  const size_t n = handles.ElementLength();
+  for (size_t i = 0; i < n; i++) disposeId(env, handles[i]);
   return env.Undefined();
 }
 

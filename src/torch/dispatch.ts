@@ -60,11 +60,13 @@ export function aten(name: string, overload = '', label?: string): Op {
   const shownName = label ?? schemaName;
   let id = -1;
   let kinds = '';
+  let arity = 0;
   let addon: ReturnType<typeof native>;
   const resolve = (): number => {
     addon = native();
     id = addon.lookupOp(`aten::${name}`, overload);
     kinds = addon.returns(id);
+    arity = addon.arity(id);
     return id;
   };
   // Fixed parameters rather than rest/spread: no argument array is built on the hot path
@@ -73,7 +75,16 @@ export function aten(name: string, overload = '', label?: string): Op {
     const op = id >= 0 ? id : resolve();
     let raw: unknown;
     try {
-      raw = addon.callOp(op, discard, toArg(a0), toArg(a1), toArg(a2), toArg(a3), toArg(a4), toArg(a5), toArg(a6), toArg(a7), toArg(a8), toArg(a9), toArg(a10), toArg(a11));
+      // Exactly the schema's number of arguments: fewer values to marshal across N-API.
+      const c = addon.callOp;
+      switch (arity) {
+        case 1: raw = c(op, discard, toArg(a0)); break;
+        case 2: raw = c(op, discard, toArg(a0), toArg(a1)); break;
+        case 3: raw = c(op, discard, toArg(a0), toArg(a1), toArg(a2)); break;
+        case 4: raw = c(op, discard, toArg(a0), toArg(a1), toArg(a2), toArg(a3)); break;
+        case 5: raw = c(op, discard, toArg(a0), toArg(a1), toArg(a2), toArg(a3), toArg(a4)); break;
+        default: raw = c(op, discard, toArg(a0), toArg(a1), toArg(a2), toArg(a3), toArg(a4), toArg(a5), toArg(a6), toArg(a7), toArg(a8), toArg(a9), toArg(a10), toArg(a11));
+      }
     } catch (cause) {
       throw nativeError(shownName, trimUndefined([a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11]), cause);
     }

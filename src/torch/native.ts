@@ -19,7 +19,7 @@ export interface NativeAddon {
   strides(t: Handle): number[];
   item(t: Handle): number | boolean;
   dispose(t: Handle): boolean;
-  disposeMany(handles: Handle[]): void;
+  disposeMany(handles: Float64Array): void;
   isDisposed(t: Handle): boolean;
   liveTensorCount(): number;
   dataPtr(t: Handle): bigint;
@@ -27,6 +27,7 @@ export interface NativeAddon {
   callOp(id: number, discard: boolean, ...args: unknown[]): unknown;
   schema(id: number): string;
   returns(id: number): string;
+  arity(id: number): number;
   backward(t: Handle, gradient?: Handle, retainGraph?: boolean, createGraph?: boolean): void;
   grad(t: Handle): Handle | undefined;
   setGrad(t: Handle, g: Handle | null): void;

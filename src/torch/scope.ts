@@ -1,6 +1,6 @@
 // Deterministic memory: torch.scope(fn) frees every tensor made inside fn except what fn returns
 // (TorchSharp's DisposeScope, TF.js's tidy). The addon's finalizer remains a safety net.
-import { native, type Handle } from './native.js';
+import { native } from './native.js';
 import type { Tensor } from './tensor.js';
 
 const scopes: Tensor[][] = [];
@@ -62,7 +62,8 @@ export function scope<T>(fn: () => T): T {
 /** Frees `tensors` except kept and `returned` ones (handed to the enclosing scope), in one native call. */
 function disposeAll(tensors: Tensor[], returned: Set<Tensor> | undefined): void {
   const parent = scopes[scopes.length - 1];
-  const handles: Handle[] = [];
+  const handles = new Float64Array(tensors.length);
+  let n = 0;
   for (const t of tensors) {
     if (returned?.has(t)) {
       // Leaving the last scope, a tensor falls to the garbage collector's safety net.
@@ -70,10 +71,10 @@ function disposeAll(tensors: Tensor[], returned: Set<Tensor> | undefined): void 
       else t.leaveScopes();
     } else if (!t.isKept) {
       const handle = t.release();
-      if (handle !== undefined) handles.push(handle);
+      if (handle !== undefined) handles[n++] = handle;
     }
   }
-  if (handles.length > 0) native().disposeMany(handles);
+  if (n > 0) native().disposeMany(handles.subarray(0, n));
 }
 
 /** Number of scopes currently open. */
