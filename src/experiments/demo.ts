@@ -120,7 +120,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
   }
 
   // A real pretrained CLIPSeg, if this machine has one cached: zero-shot on the BUSI sample.
-  const pretrained = await load('CIDAS/clipseg-rd64-refined', { offline: true }).catch(() => undefined);
+  let pretrained: SegmentationModel | undefined;
+  let missing = '';
+  try {
+    pretrained = await load('CIDAS/clipseg-rd64-refined', { offline: true });
+  } catch (error) {
+    missing = (error as Error).message.split('\n')[0]!;
+  }
   if (pretrained) {
     log('found CIDAS/clipseg-rd64-refined in the local HuggingFace cache: evaluating it zero-shot on the BUSI sample');
     const recipe = resolveRecipe('clipseg', 'published');
@@ -134,7 +140,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
     });
     pretrained.dispose();
   } else {
-    log('no pretrained CLIPSeg in the local HuggingFace cache (CIDAS/clipseg-rd64-refined): the demo trains from scratch only');
+    log(`no pretrained CLIPSeg in the local HuggingFace cache (CIDAS/clipseg-rd64-refined): the demo trains from scratch only [${missing}]`);
   }
   log(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return rows;

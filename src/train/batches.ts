@@ -6,6 +6,7 @@ import { torch } from '../index.js';
 import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
 import type { PromptedSample } from '../prompts/prompted-samples.js';
 import { createRandom } from '../data/seeded-random.js';
+import { DatasetError } from '../errors.js';
 
 type Tensor = torch.Tensor;
 
@@ -23,7 +24,7 @@ export async function decodeSample(sample: PromptedSample): Promise<DecodedSampl
   const data = new Uint8Array(image.width * image.height);
   for (const [i, m] of masks.entries()) {
     if (m.width !== image.width || m.height !== image.height) {
-      throw new RangeError(`${sample.record.maskPaths[i]}: mask is ${m.width}x${m.height} but its image ${sample.record.imagePath} is ${image.width}x${image.height}`);
+      throw new DatasetError(`${sample.record.maskPaths[i]}: mask is ${m.width}x${m.height} but its image ${sample.record.imagePath} is ${image.width}x${image.height}`, sample.record.maskPaths[i]);
     }
     // > 127: JPEG masks (Kvasir) are not strictly binary.
     for (let p = 0; p < data.length; p++) if (m.data[p]! > 127) data[p] = 1;

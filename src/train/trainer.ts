@@ -178,8 +178,11 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
     ? new FeatureCache(`${model.family}\u0000${weightsHash(model.module.getSubmodule(model.frozenFeatures!.requires[0]!))}\u0000${JSON.stringify(model.inputSize)}`, o.cache || {})
     : undefined;
   const forwarder = new Forwarder(model, cache);
+  // Checkpoints hold what changes: trained parameters and every buffer (frozen weights come
+  // from the run's model spec again on resume).
+  const parameterNames = new Set(model.module.namedParameters().map(([n]) => n));
   const trainedNames = new Set(model.module.namedParameters().filter(([, p]) => p.requiresGrad).map(([n]) => n));
-  const checkpointWeights = (): Map<string, Tensor> => new Map([...model.module.stateDict()].filter(([name]) => trainedNames.has(name) || !model.module.namedParameters().some(([n]) => n === name)));
+  const checkpointWeights = (): Map<string, Tensor> => new Map([...model.module.stateDict()].filter(([name]) => trainedNames.has(name) || !parameterNames.has(name)));
 
   let state = freshState();
   if (o.resume && hasCheckpoint(checkpoints, 'last')) {
