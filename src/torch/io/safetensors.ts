@@ -46,7 +46,8 @@ export function dtypeOfSafetensors(name: string): DType {
   return d;
 }
 
-function readExactly(fd: number, length: number, position: number): Buffer {
+/** Up to `length` bytes at `position` (fewer only at the end of the file). */
+export function readExactly(fd: number, length: number, position: number): Buffer {
   const buffer = Buffer.alloc(length);
   let got = 0;
   while (got < length) {

@@ -2,7 +2,7 @@
 // refer through persistent ids to storages stored as `<root>/data/<key>`. The zip's central
 // directory is read with yauzl; a stored (uncompressed) storage is read by the addon straight from
 // the file at its entry's data offset, a deflated one is inflated and copied once.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { CheckpointError } from '../../errors.js';
@@ -12,6 +12,7 @@ import { dtypeCode, elementSize, type DType } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { describe, PickleGlobal, ScriptObject, unpickle, type UnpicklePolicy } from './pickle.js';
+import { readExactly } from './safetensors.js';
 
 const asStrided = aten('as_strided', '', 'torch.as_strided');
 
@@ -129,14 +130,7 @@ export class TorchArchive {
 function readAt(path: string, position: number, length: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(length);
-    let got = 0;
-    while (got < length) {
-      const n = readSync(fd, buffer, got, length - got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === length ? buffer : buffer.subarray(0, got);
+    return readExactly(fd, length, position);
   } finally {
     closeSync(fd);
   }
