@@ -93,6 +93,13 @@ export const crisInputSchema = z
     image_size: positivePair.default([416, 416]),
     pixel_mean: z.tuple([z.number(), z.number(), z.number()]).default([0.48145466, 0.4578275, 0.40821073]),
     pixel_std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).default([0.26862954, 0.26130258, 0.27577711]),
+    /**
+     * How an image reaches image_size. 'squash' (default; medvlsm HEAD): resized to image_size,
+     * aspect ratio not kept. 'letterbox' (the fork that produced the published CRIS numbers,
+     * shared/reference/TRAINING.md §1.1, §7.2): scaled by min(H/h, W/w), centred, cubic, padded with
+     * the mean; outputs go back through the inverse warp (models/cris/letterbox.ts).
+     */
+    resize: z.enum(['squash', 'letterbox']).default('squash'),
     // Descriptive fields of fixtures/cris-tiny (not used to build the model).
     batch: positiveInt.optional(),
     prompts: z.array(z.string()).optional(),

@@ -11,6 +11,7 @@ import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { readConfigFile } from '../config-file.js';
 import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
 import { crisConfigSchema, type CRISConfig } from './config.js';
+import { letterboxLogitsToOriginal } from './letterbox.js';
 import { CRIS, upsampleLogits } from './model.js';
 import { crisPreprocess } from './preprocess.js';
 import { loadCrisWeights } from './weights.js';
@@ -62,11 +63,13 @@ export class CrisSegmentationModel implements SegmentationModel {
   }
 
   /**
-   * Each map resized to its image's original size, bicubic with align_corners false: for a squash
-   * resize that is the pixel-centre mapping of the reference fork's inverse cubic warp
-   * (cv2.warpAffine, INTER_CUBIC) back to the original image.
+   * Each map at its image's original size. Squash: bicubic with align_corners false. Letterbox
+   * (input.resize): the fork's inverse warp, cubic with border 0 on the probabilities, returned as
+   * logits again (letterboxLogitsToOriginal), so sigmoid > threshold is the fork's decision; the
+   * fork upsamples probabilities rather than logits to 416 first (crisForkMasks does that order).
    */
   logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
+    if (this.config.input.resize === 'letterbox') return letterboxLogitsToOriginal(logits, this.inputSize, originalSizes);
     return originalSizes.map(([h, w], i) =>
       torch.scope(() => torch.F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'bicubic', alignCorners: false }).view([h, w])),
     );

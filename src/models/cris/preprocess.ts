@@ -4,8 +4,9 @@
 // model input (416 × 416, aspect ratio not kept), 0..1, CLIP mean / std. The resize is torchvision's
 // Resize on a PIL image, i.e. PIL bilinear, antialiased when shrinking, rounded to 8 bits; vlsm does
 // the same with libtorch's antialiased bilinear resampling and rounding (models/image-processor.ts),
-// which agrees with PIL to about one grey level. The published fork letterboxes instead (scale by
-// min(416/h, 416/w), centred, cubic, padded with the mean); that variant is not implemented.
+// which agrees with PIL to about one grey level. With input.resize 'letterbox', the published
+// fork's pipeline instead: scale by min(416/h, 416/w), centred, cubic, padded with the mean
+// (models/cris/letterbox.ts, which also says where it differs from cv2.warpAffine).
 // Prompts: CRIS's tokenizer conventions (src/tokenizers/cris-tokenize.ts): zero padding to
 // text.word_len by default, or medvlsm HEAD's HuggingFace padding to 77 with <|endoftext|>.
 import { torch } from '../../index.js';
@@ -15,10 +16,11 @@ import type { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { crisTokenize } from '../../tokenizers/cris-tokenize.js';
 import { idsToTensor } from '../../tokenizers/tensors.js';
 import { processImages, type ImageProcessorConfig } from '../image-processor.js';
+import { letterboxImages } from './letterbox.js';
 import type { SegmentationBatch } from '../types.js';
 import type { CRISConfig } from './config.js';
 
-/** The image pipeline a CRIS config implies: squash to input.image_size, bilinear, CLIP statistics. */
+/** The squash pipeline of a CRIS config: resize to input.image_size, bilinear, CLIP statistics (input.resize 'squash'). */
 export function crisImageProcessing(config: CRISConfig): ImageProcessorConfig {
   return {
     size: [config.input.image_size[0], config.input.image_size[1]],
@@ -28,6 +30,14 @@ export function crisImageProcessing(config: CRISConfig): ImageProcessorConfig {
     mean: config.input.pixel_mean,
     std: config.input.pixel_std,
   };
+}
+
+/** Decoded images → normalised [B, 3, H, W] as input.resize says: squash (medvlsm HEAD) or letterbox (the fork). */
+export function crisImages(images: readonly RgbImage[], config: CRISConfig): torch.Tensor {
+  if (config.input.resize === 'letterbox') {
+    return letterboxImages(images, { size: config.input.image_size, mean: config.input.pixel_mean, std: config.input.pixel_std, roundTo8Bit: true });
+  }
+  return processImages(images, crisImageProcessing(config));
 }
 
 /**
@@ -51,7 +61,7 @@ export function crisPreprocess(images: readonly RgbImage[], prompts: readonly st
   const { inputIds, attentionMask } = crisTokenTensors(tokenizer, prompts, config);
   const sizes = images.map((image): [number, number] => [image.height, image.width]);
   return {
-    pixelValues: processImages(images, crisImageProcessing(config)),
+    pixelValues: crisImages(images, config),
     inputIds,
     attentionMask,
     originalSizes: images.length === prompts.length ? sizes : prompts.map(() => sizes[0]),
