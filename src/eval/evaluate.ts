@@ -6,7 +6,7 @@ import { ProgressBar } from '../cli/progress.js';
 import { torch } from '../index.js';
 import { writeGrayPng } from '../imaging/write-image.js';
 import type { SegmentationModel } from '../models/types.js';
-import type { PromptedSample } from '../prompts/prompted-samples.js';
+import { isLastTemplate, type PromptedSample } from '../prompts/prompted-samples.js';
 import { batchesOf, decodeSample, makeBatch } from '../train/batches.js';
 import { batchMaskCounts, maskCounts, metricsFromCounts, type EmptyEmpty, type ItemMetrics } from './metrics.js';
 import { logitsToMask, type Resampling } from './resize.js';
@@ -17,7 +17,10 @@ export interface EvaluateOptions {
   resampling?: Resampling;
   batchSize?: number;
   emptyEmpty?: EmptyEmpty;
-  /** Write each predicted mask (0/255 PNG at the original size) under this folder. */
+  /**
+   * Write each predicted mask (0/255 PNG at the original size) under this folder. Of an item scored
+   * with several templates only the last template's mask is written (the fork's saved prediction).
+   */
   masksDir?: string;
   progress?: boolean;
   label?: string;
@@ -28,6 +31,9 @@ export interface EvaluatedItem extends ItemMetrics {
   maskName: string;
   promptKey: string;
   text: string;
+  /** The text's index in its prompt's template list, of `templateCount` (from the sample). */
+  template?: number;
+  templateCount?: number;
   /** Dice at model resolution (the mask resized nearest-exact to the model input). */
   diceModelRes: number;
 }
@@ -60,10 +66,11 @@ export async function evaluate(model: SegmentationModel, samples: readonly Promp
         maskName: entry.record.maskPaths[0] ?? entry.record.id,
         promptKey: entry.promptKey,
         text: entry.text,
+        ...(entry.template === undefined ? {} : { template: entry.template, templateCount: entry.templateCount }),
         ...metricsFromCounts(p.counts, { emptyEmpty: o.emptyEmpty }),
         diceModelRes: p.modelRes,
       });
-      if (o.masksDir) {
+      if (o.masksDir && isLastTemplate(entry)) {
         const out = join(o.masksDir, `${entry.record.id.replace(/\.[^./]+$/, '')}.png`);
         await mkdir(dirname(out), { recursive: true });
         await writeGrayPng(out, { width: d.image.width, height: d.image.height, data: p.predicted.map((v) => (v ? 255 : 0)) });

@@ -1,6 +1,8 @@
 // A fine-tuning run from its config: build or load the model, gather the prompted samples of every
 // dataset, train, then evaluate the best checkpoint on each test set and write the per-image
-// metrics and a summary next to the checkpoints.
+// metrics and a summary next to the checkpoints. The recipe's prompt conventions (TRAINING.md §2.3)
+// apply to every split: `random_includes_p0`; validation's `val_templates`; the test's
+// `test_templates`, where 'all' scores every template and reports the last one's (the fork).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -11,10 +13,10 @@ import { torch } from '../index.js';
 import { load } from '../models/load.js';
 import { familyNamed, loadFolder } from '../models/registry.js';
 import type { SegmentationModel } from '../models/types.js';
-import { parsePromptType, type PromptType } from '../prompts/prompt-selection.js';
-import { readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
+import { parsePromptType, type PromptType, type TemplateChoice } from '../prompts/prompt-selection.js';
+import { isLastTemplate, readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
 import { hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
-import { resolveRecipe, type Recipe } from '../train/recipes.js';
+import { resolveRecipe, withRecipeDefaults, type Recipe } from '../train/recipes.js';
 import { finetune, type FinetuneResult } from '../train/trainer.js';
 import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results-store.js';
 import { parseRunConfig, type RunConfig } from './run-config.js';
@@ -22,6 +24,22 @@ import { parseRunConfig, type RunConfig } from './run-config.js';
 export interface DatasetResult {
   dataset: string;
   promptType: string;
+  /** How list prompts chose their template (the recipe's test_templates). */
+  templates: TemplateChoice;
+  /** The reported scores: with templates 'all', those of each item's last template (the fork). */
+  dice: Summary;
+  iou: Summary;
+  /** The reported items, one per test item. */
+  items: EvaluatedItem[];
+  /**
+   * With templates 'all': the scores of template k (0-based) over the items whose prompt has a
+   * template k (a string prompt has only template 0), so counts can differ between templates.
+   */
+  perTemplate?: TemplateResult[];
+}
+
+export interface TemplateResult {
+  template: number;
   dice: Summary;
   iou: Summary;
   items: EvaluatedItem[];
@@ -41,6 +59,8 @@ export async function buildModel(config: RunConfig, seed: number): Promise<Segme
 /** A finetune run folder's model with its best weights, and the recipe it trained with. */
 export async function loadRunModel(runDir: string): Promise<{ model: SegmentationModel; recipe: Recipe }> {
   const saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { config?: unknown; recipe?: Recipe };
+  // Runs saved before a recipe field existed get its default (HEAD's prompt conventions).
+  if (saved.recipe) saved.recipe = withRecipeDefaults(saved.recipe);
   if (!saved.config || !saved.recipe) throw new ConfigError(`${join(runDir, 'config.json')}: not a vlsm finetune run config (no config and recipe)`, join(runDir, 'config.json'));
   const config = parseRunConfig(saved.config, join(runDir, 'config.json'));
   const model = await buildModel(config, saved.recipe.seed);
@@ -55,9 +75,13 @@ export async function loadRunModel(runDir: string): Promise<{ model: Segmentatio
 
 export const datasetName = (d: { root: string; name?: string }): string => d.name ?? basename(resolve(d.root));
 
-/** Samples of one split across datasets (pooled training concatenates them). */
-async function splitSamples(datasets: readonly { root: string }[], split: 'train' | 'val' | 'test', promptType: PromptType, seed: number, epoch: number): Promise<PromptedSample[]> {
-  const parts = await Promise.all(datasets.map((d) => readPromptedSplit(d.root, split, { promptType, seed, epoch })));
+/**
+ * Samples of one split across datasets (pooled training concatenates them), with the recipe's
+ * prompt conventions: training draws a template, validation takes `val_templates`.
+ */
+export async function splitSamples(datasets: readonly { root: string }[], split: 'train' | 'val', promptType: PromptType, recipe: Recipe, epoch: number): Promise<PromptedSample[]> {
+  const templates = split === 'val' ? recipe.val_templates : 'random';
+  const parts = await Promise.all(datasets.map((d) => readPromptedSplit(d.root, split, { promptType, seed: recipe.seed, epoch, randomIncludesP0: recipe.random_includes_p0, templates })));
   return parts.flat();
 }
 
@@ -70,13 +94,18 @@ export interface RunOutcome {
   tests: DatasetResult[];
 }
 
-/** Evaluates `model` on the test split of each dataset; writes per-image CSVs under `outDir/test`. */
+/**
+ * Evaluates `model` on the test split of each dataset with the recipe's `test_templates` and
+ * `random_includes_p0`; writes per-image CSVs under `outDir/test` (`<dataset>-<prompt>.csv`, the
+ * reported items; with templates 'all' also `<dataset>-<prompt>-t<k>.csv` per template, 1-based).
+ */
 export async function testDatasets(model: SegmentationModel, datasets: readonly { root: string; name?: string }[], promptType: PromptType, recipe: Recipe, outDir: string, writeMasks: boolean, progress: boolean): Promise<DatasetResult[]> {
   const results: DatasetResult[] = [];
+  const templates = recipe.test_templates;
   for (const d of datasets) {
     const name = datasetName(d);
-    const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0 });
-    const items = await evaluate(model, samples, {
+    const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates });
+    const scored = await evaluate(model, samples, {
       threshold: recipe.threshold,
       resampling: recipe.eval_resample === 'nearest-mask' ? 'nearest-mask' : 'bilinear',
       batchSize: Math.min(recipe.batch_size, 16),
@@ -84,19 +113,52 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
       progress,
       label: `test ${name} ${promptType}`,
     });
+    // Every test item once: with templates 'all' its last template (the fork's saved prediction).
+    const items = templates === 'all' ? scored.filter(isLastTemplate) : scored;
+    const perTemplate = templates === 'all' ? byTemplate(scored) : undefined;
     // The reference's per-image columns (×100), plus the pixel counts.
-    writePerImageCsv(join(outDir, 'test', `${name}-${promptType}.csv`), items.map((it) => ({ filename: it.id, metrics: it })), { counts: true });
-    results.push({ dataset: name, promptType, dice: summarize(items.map((i) => i.dice * 100)), iou: summarize(items.map((i) => i.iou * 100)), items });
+    const csv = (file: string, rows: EvaluatedItem[]): void => writePerImageCsv(join(outDir, 'test', file), rows.map((it) => ({ filename: it.id, metrics: it })), { counts: true });
+    csv(`${name}-${promptType}.csv`, items);
+    for (const t of perTemplate ?? []) csv(`${name}-${promptType}-t${t.template + 1}.csv`, t.items);
+    results.push({ dataset: name, promptType, templates, ...scores(items), items, ...(perTemplate ? { perTemplate } : {}) });
   }
   return results;
 }
 
-/** The per-item rows the results database keeps for a test. */
+const scores = (items: readonly EvaluatedItem[]): { dice: Summary; iou: Summary } => ({ dice: summarize(items.map((i) => i.dice * 100)), iou: summarize(items.map((i) => i.iou * 100)) });
+
+/** Items grouped by template index, in index order. */
+function byTemplate(items: readonly EvaluatedItem[]): TemplateResult[] {
+  const groups = new Map<number, EvaluatedItem[]>();
+  for (const it of items) {
+    const k = it.template ?? 0;
+    const group = groups.get(k);
+    if (group) group.push(it);
+    else groups.set(k, [it]);
+  }
+  return [...groups.keys()].sort((a, b) => a - b).map((template) => ({ template, ...scores(groups.get(template)!), items: groups.get(template)! }));
+}
+
+/** The results-database prompt label of template k (0-based) of a prompt type: "P6/t1" for k = 0. */
+export const templatePromptLabel = (promptType: string, template: number): string => `${promptType.toUpperCase()}/t${template + 1}`;
+
+/**
+ * The per-item rows the results database keeps for a test: the reported items under the prompt
+ * type ("P6"); with templates 'all' also every template's items under "P6/t1", "P6/t2", … (1-based),
+ * which paper comparisons, matching prompt names exactly, leave out.
+ */
 export function itemRows(results: readonly DatasetResult[], split = 'test'): ItemMetricRow[] {
-  return results.flatMap((r) => r.items.flatMap((it) => [
-    { dataset: r.dataset, split, prompt: r.promptType.toUpperCase(), imageId: it.id, resolution: 'original' as const, dice: it.dice, iou: it.iou, onesDiceDiff: it.onesDiceDiff, zerosDiceDiff: it.zerosDiceDiff, gtPixels: it.gt, predPixels: it.pred, intersection: it.intersection, pixels: it.pixels, promptText: it.text },
-    { dataset: r.dataset, split, prompt: r.promptType.toUpperCase(), imageId: it.id, resolution: 'model' as const, dice: it.diceModelRes, iou: Number.NaN },
-  ]));
+  return results.flatMap((r) => [
+    ...rowsOf(r.dataset, split, r.promptType.toUpperCase(), r.items),
+    ...(r.perTemplate ?? []).flatMap((t) => rowsOf(r.dataset, split, templatePromptLabel(r.promptType, t.template), t.items)),
+  ]);
+}
+
+function rowsOf(dataset: string, split: string, prompt: string, items: readonly EvaluatedItem[]): ItemMetricRow[] {
+  return items.flatMap((it) => [
+    { dataset, split, prompt, imageId: it.id, resolution: 'original' as const, dice: it.dice, iou: it.iou, onesDiceDiff: it.onesDiceDiff, zerosDiceDiff: it.zerosDiceDiff, gtPixels: it.gt, predPixels: it.pred, intersection: it.intersection, pixels: it.pixels, promptText: it.text },
+    { dataset, split, prompt, imageId: it.id, resolution: 'model' as const, dice: it.diceModelRes, iou: Number.NaN },
+  ]);
 }
 
 /**
@@ -141,12 +203,12 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
   const outDir = config.out;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'config.json'), JSON.stringify({ config, recipe }, null, 2));
-  const valSamples = await splitSamples(config.data, 'val', promptType, recipe.seed, 0);
+  const valSamples = await splitSamples(config.data, 'val', promptType, recipe, 0);
   log(`finetune ${model.family} on ${config.data.map(datasetName).join(' + ')} with prompt ${promptType}: ${model.module.numParameters({ trainableOnly: false }).toLocaleString('en')} parameters, recipe ${config.recipe}`);
   const training = await finetune({
     model,
     recipe,
-    trainSamples: (epoch) => splitSamples(config.data, 'train', promptType, recipe.seed, epoch),
+    trainSamples: (epoch) => splitSamples(config.data, 'train', promptType, recipe, epoch),
     valSamples,
     outDir,
     config,
@@ -169,7 +231,7 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
     torch.dispose([...best.weights.values()], best.rngState);
   }
   const tests = await testDatasets(model, [...config.data, ...config.test_data], promptType, recipe, outDir, config.write_masks, Boolean(o.progress));
-  writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ status: training.status, bestEpoch: training.state.bestEpoch, bestValDice: training.bestDice, tests: tests.map(({ items, ...rest }) => rest) }, null, 2));
+  writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ status: training.status, bestEpoch: training.state.bestEpoch, bestValDice: training.bestDice, tests: tests.map(({ items, perTemplate, ...rest }) => ({ ...rest, ...(perTemplate ? { perTemplate: perTemplate.map(({ items: _, ...t }) => t) } : {}) })) }, null, 2));
   model.dispose();
   return { outDir, recipe, training, tests };
 }

@@ -1,34 +1,49 @@
 // (image, prompt, mask) triplets for training and evaluation: the records of one split of a
 // reference-layout root, each with the text chosen for the requested prompt type (PROMPTS.md
 // §3.7). Where the reference draws anew with Python's global random on every __getitem__, vlsm
-// draws from (seed, sample, epoch), so an epoch's prompts can be recomputed.
+// draws from (seed, sample, epoch), so an epoch's prompts can be recomputed. With templates 'all'
+// an entry gives one sample per template of its prompt, in list order (the fork's test).
 import type { AnnotationEntry } from '../data/annotation-file.js';
 import type { DatasetRecord, Split } from '../data/record.js';
 import { readReferenceDataset } from '../data/reference-layout.js';
 import { DatasetError } from '../errors.js';
-import { selectPrompt, type PromptType } from './prompt-selection.js';
+import { selectPrompts, type PromptType, type TemplateChoice } from './prompt-selection.js';
 
 export interface PromptedSample {
   readonly record: DatasetRecord;
   /** The prompt key used (p0…pN; for type "random" the one drawn). */
   readonly promptKey: string;
   readonly text: string;
+  /** The text's index in the prompt's template list (0 for a string prompt), of `templateCount`. */
+  readonly template?: number;
+  readonly templateCount?: number;
 }
+
+/** Whether `sample` holds the last template of its prompt (true when it says nothing). */
+export const isLastTemplate = (sample: Pick<PromptedSample, 'template' | 'templateCount'>): boolean =>
+  sample.template === undefined || sample.templateCount === undefined || sample.template === sample.templateCount - 1;
 
 export interface PromptedSplitOptions {
   readonly promptType: PromptType;
   readonly seed: number;
   readonly epoch?: number;
+  /** Prompt type `random` may draw p0 (the fork); default false (HEAD). */
+  readonly randomIncludesP0?: boolean;
+  /** Which template(s) of a list prompt: default 'random'; 'all' gives a sample per template. */
+  readonly templates?: TemplateChoice;
 }
 
 /** Texts for the entries of one split; entries without prompts are an error naming the file. */
 export function promptedSamples(records: readonly DatasetRecord[], entries: readonly AnnotationEntry[], options: PromptedSplitOptions, file: string): PromptedSample[] {
-  return entries.map((entry, i) => {
+  return entries.flatMap((entry, i) => {
     if (entry.prompts === undefined) {
       throw new DatasetError(`${file}, entry ${i}: has no prompts; run "vlsm prompts generate" first`, file);
     }
-    const { key, text } = selectPrompt(entry.prompts, options.promptType, options.seed, entry.mask_name, options.epoch ?? 0);
-    return { record: records[i]!, promptKey: key, text };
+    const selected = selectPrompts(entry.prompts, options.promptType, options.seed, entry.mask_name, options.epoch ?? 0, {
+      randomIncludesP0: options.randomIncludesP0,
+      templates: options.templates,
+    });
+    return selected.map(({ key, text, template, templateCount }) => ({ record: records[i]!, promptKey: key, text, template, templateCount }));
   });
 }
 

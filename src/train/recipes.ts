@@ -56,6 +56,15 @@ export const recipeSchema = z
     /** Module paths whose parameters do not train (their features can be cached). */
     frozen: z.array(z.string()).default([]),
     seed: z.number().int().nonnegative(),
+    /** Prompt type `random` draws p0 too (fork; published pooled-all CRIS) or only p1..pN (HEAD). §7 item 12. */
+    random_includes_p0: z.boolean().default(false),
+    /** Template of a list prompt at validation: a seeded draw per item (HEAD) or the first (fork). */
+    val_templates: z.enum(['random', 'first']).default('random'),
+    /**
+     * Template(s) of a list prompt at test: a seeded draw per item (HEAD), the first, or all of them
+     * (fork: each is scored; the last one's mask is the reported prediction). §7 item 13.
+     */
+    test_templates: z.enum(['random', 'first', 'all']).default('random'),
   })
   .strict();
 
@@ -66,6 +75,10 @@ export const recipeVariants: readonly RecipeVariant[] = ['paper', 'published', '
 const base = {
   lr_groups: {},
   momentum: 0.9,
+  // medvlsm HEAD's prompt conventions (TRAINING.md §2.3); the CRIS fork presets override them.
+  random_includes_p0: false,
+  val_templates: 'random',
+  test_templates: 'random',
 } as const;
 
 // The CLIPSeg family (CLIPSeg, BiomedCLIPSeg, BiomedCLIPSeg-D): decoder-only in every variant,
@@ -96,6 +109,8 @@ const crisRecipes = (): Record<RecipeVariant, Recipe> => {
     scheduler: { type: 'constant' }, grad_clip: 0, min_epochs: 0, max_epochs: 150,
     early_stopping: { monitor: 'val_dice', patience: 10, min_delta: 0 },
     loss: { dice: 0, bce: 1 }, input_size: [416, 416], threshold: 0.35, eval_resample: 'bilinear-logits', frozen: [], seed: 0,
+    // The fork's prompt conventions (TRAINING.md §2.3, §7 items 12 and 13).
+    random_includes_p0: true, val_templates: 'first', test_templates: 'all',
   };
   return {
     paper,
@@ -105,6 +120,7 @@ const crisRecipes = (): Record<RecipeVariant, Recipe> => {
       scheduler: { type: 'plateau', monitor: 'val_loss', factor: 0.1, patience: 5, threshold: 1e-4, cooldown: 0, min_lr: 0 },
       grad_clip: 0.5, min_epochs: 10, max_epochs: 1000, early_stopping: { monitor: 'val_dice', patience: 20, min_delta: 1e-4 },
       loss: { dice: 1, bce: 0 }, eval_resample: 'nearest-mask', seed: 42,
+      random_includes_p0: false, val_templates: 'random', test_templates: 'random',
     },
   };
 };
@@ -149,6 +165,20 @@ export function resolveRecipe(family: string, variant: RecipeVariant = 'publishe
     throw new ConfigError(`${source}: recipe field '${at}': ${issue.message}`, source, at);
   }
   return parsed.data;
+}
+
+/**
+ * A recipe saved before some field existed, with that field's default where it has one (e.g. the
+ * prompt conventions, which default to medvlsm HEAD's). Fields without a default stay as saved.
+ */
+export function withRecipeDefaults(saved: Recipe): Recipe {
+  const filled: Record<string, unknown> = { ...saved };
+  for (const [key, field] of Object.entries(recipeSchema.shape)) {
+    if (filled[key] !== undefined) continue;
+    const parsed = (field as z.ZodTypeAny).safeParse(undefined);
+    if (parsed.success && parsed.data !== undefined) filled[key] = parsed.data;
+  }
+  return filled as Recipe;
 }
 
 /** Objects merge key by key (a scheduler `type` change replaces it whole); other values replace. */

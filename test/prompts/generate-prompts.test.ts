@@ -87,7 +87,7 @@ describe('prompt selection', () => {
   const prompts = { p0: '', p1: 'polyp', p7: ['a', 'b', 'c', 'd', 'e'] };
 
   it('returns a string prompt as it is and picks a list element by seed and sample', () => {
-    assert.deepEqual(selectPrompt(prompts, 'p1', 1, 'x.png'), { key: 'p1', text: 'polyp' });
+    assert.deepEqual(selectPrompt(prompts, 'p1', 1, 'x.png'), { key: 'p1', text: 'polyp', template: 0, templateCount: 1 });
     const first = selectPrompt(prompts, 'p7', 1, 'x.png');
     assert.deepEqual(selectPrompt(prompts, 'p7', 1, 'x.png'), first);
     const texts = new Set(Array.from({ length: 50 }, (_, i) => selectPrompt(prompts, 'p7', 1, `s${i}`).text));

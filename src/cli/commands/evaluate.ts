@@ -9,7 +9,7 @@ import { datasetName, itemRows, loadRunModel, testDatasets, withResults } from '
 import { resultsPath } from '../../experiments/results-store.js';
 import { load } from '../../models/load.js';
 import type { SegmentationModel } from '../../models/types.js';
-import { parsePromptType } from '../../prompts/prompt-selection.js';
+import { parsePromptType, parseTemplateChoice } from '../../prompts/prompt-selection.js';
 import { hasCheckpoint } from '../../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../../train/recipes.js';
 
@@ -20,6 +20,9 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
   --prompts LIST prompt types, comma-separated (default ${verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6'})
   --threshold P  probability threshold (default: the model's)
   --resampling   nearest-mask (default) or bilinear: how predictions return to the original size
+  --templates    random, first or all: which template of a list prompt is scored (default: the
+                 recipe's test_templates; 'all' scores each and reports the last one's, as the CRIS fork)
+  --random-p0 yes|no  whether prompt type random may draw p0 (default: the recipe's random_includes_p0)
   --out DIR      where per-image CSVs (and masks with --masks) go (default eval-<model>)
   --masks        also write the predicted masks
   --results DB   results database (default $VLSM_RESULTS or ./vlsm-results.sqlite); --no-results skips it`;
@@ -35,7 +38,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     args: argv,
     options: {
       model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, prompts: { type: 'string' },
-      threshold: { type: 'string' }, resampling: { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
+      threshold: { type: 'string' }, resampling: { type: 'string' }, templates: { type: 'string' }, 'random-p0': { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
       quiet: { type: 'boolean' }, results: { type: 'string' }, 'no-results': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,17 +57,26 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const base = trained ?? resolveRecipe(model.family, 'published');
   const threshold = values.threshold === undefined ? model.threshold : Number(values.threshold);
   if (!(threshold > 0 && threshold < 1)) throw new ConfigError(`--threshold must be in (0, 1), got '${values.threshold}'`);
-  const recipe: Recipe = { ...base, threshold, eval_resample: resampling === 'bilinear' ? 'bilinear-logits' : 'nearest-mask' };
+  const randomP0 = values['random-p0'];
+  if (randomP0 !== undefined && randomP0 !== 'yes' && randomP0 !== 'no') throw new ConfigError(`--random-p0 must be yes or no, got '${randomP0}'`);
+  const recipe: Recipe = {
+    ...base, threshold, eval_resample: resampling === 'bilinear' ? 'bilinear-logits' : 'nearest-mask',
+    ...(values.templates === undefined ? {} : { test_templates: parseTemplateChoice(values.templates, '--templates') }),
+    ...(randomP0 === undefined ? {} : { random_includes_p0: randomP0 === 'yes' }),
+  };
   const outDir = values.out ?? `eval-${values.model.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
   const datasets = values.data!.map((root) => ({ root }));
   const rows: string[] = [];
   const database = values['no-results'] ? false : resultsPath(values.results);
-  const config = { model: values.model, data: values.data, prompts, threshold, resampling };
+  const config = { model: values.model, data: values.data, prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
   const { runId } = await withResults(database, { kind: verb, config, model: model.family }, async (store, id) => {
     for (const promptType of prompts) {
       const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
       if (store && id !== undefined) store.addItemMetrics(id, itemRows(results));
-      for (const r of results) rows.push(`| ${r.dataset} | ${promptType} | ${formatMeanStd(r.dice)} | ${formatMeanStd(r.iou)} | ${r.dice.count} |`);
+      for (const r of results) {
+        rows.push(`| ${r.dataset} | ${promptType}${r.perTemplate ? ' (last template)' : ''} | ${formatMeanStd(r.dice)} | ${formatMeanStd(r.iou)} | ${r.dice.count} |`);
+        for (const t of r.perTemplate ?? []) rows.push(`| ${r.dataset} | ${promptType} template ${t.template + 1} | ${formatMeanStd(t.dice)} | ${formatMeanStd(t.iou)} | ${t.dice.count} |`);
+      }
     }
     return {};
   });
