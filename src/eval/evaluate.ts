@@ -52,7 +52,11 @@ export async function evaluate(model: SegmentationModel, samples: readonly Promp
       const logits = model.forward(tb.batch);
       const atModelRes = batchMaskCounts(logits.sigmoid().gt(threshold), tb.masks, { emptyEmpty: o.emptyEmpty, threshold: 0.5 });
       return decoded.map((d, i) => {
-        const mask = logitsToMask(logits.select(0, i), [d.image.height, d.image.width], { resampling, threshold });
+        const size: [number, number] = [d.image.height, d.image.width];
+        // A family with its own input geometry (CRIS letterbox) maps logits back itself.
+        const mask = model.customGeometry
+          ? model.logitsToOriginal(logits.narrow(0, i, 1), [size])[0]!.gt(Math.log(threshold / (1 - threshold)))
+          : logitsToMask(logits.select(0, i), size, { resampling, threshold });
         const predicted = mask.to('uint8').data() as Uint8Array;
         const counts = maskCounts(predicted, d.mask.data, { emptyEmpty: o.emptyEmpty, threshold: 0 });
         return { predicted, counts, modelRes: metricsFromCounts(atModelRes[i]!, { emptyEmpty: o.emptyEmpty }).dice };

@@ -1,7 +1,7 @@
 // The contract between a model family and the rest of vlsm (registry, CLI, trainer, evaluator).
 // A family folder provides one `ModelFamily` object; `models/registry.ts` lists them as data.
 import type { torch } from '../index.js';
-import type { RgbImage } from '../imaging/image-types.js';
+import type { GrayImage, RgbImage } from '../imaging/image-types.js';
 
 type Tensor = torch.Tensor;
 
@@ -37,6 +37,13 @@ export interface SegmentationModel {
   logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[];
   /** Frees every parameter and buffer. */
   dispose(): void;
+  /**
+   * True when the input is not a plain resize of the image (CRIS's letterbox): evaluation then
+   * brings predictions back through `logitsToOriginal` and training targets come from `targetMasks`.
+   */
+  readonly customGeometry?: boolean;
+  /** Training targets [B, H, W] for 0/1 masks at their original sizes, when `customGeometry`. */
+  targetMasks?(masks: readonly GrayImage[]): Tensor;
   /** Present when the model's encoders can run once and be cached (see train/feature-cache.ts). */
   readonly frozenFeatures?: FrozenFeatures;
 }

@@ -54,7 +54,7 @@ export function makeBatch(model: SegmentationModel, decoded: DecodedSample[]): T
   return torch.scope(() => ({
     samples: decoded,
     batch: model.preprocess(decoded.map((d) => d.image), decoded.map((d) => d.sample.text)),
-    masks: masksToTensor(decoded.map((d) => d.mask), model.inputSize),
+    masks: model.customGeometry && model.targetMasks ? model.targetMasks(decoded.map((d) => d.mask)) : masksToTensor(decoded.map((d) => d.mask), model.inputSize),
   }));
 }
 

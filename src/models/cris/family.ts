@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import { torch } from '../../index.js';
-import type { RgbImage } from '../../imaging/image-types.js';
+import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { readConfigFile } from '../config-file.js';
 import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
 import { crisConfigSchema, type CRISConfig } from './config.js';
-import { letterboxLogitsToOriginal } from './letterbox.js';
+import { letterboxLogitsToOriginal, letterboxMasks } from './letterbox.js';
 import { CRIS, upsampleLogits } from './model.js';
 import { crisPreprocess } from './preprocess.js';
 import { loadCrisWeights } from './weights.js';
@@ -30,6 +30,16 @@ export class CrisSegmentationModel implements SegmentationModel {
   readonly usesPrompt = true;
 
   constructor(readonly module: CRIS, readonly tokenizer: ClipTokenizer) {}
+
+  /** The fork's letterbox moves content: predictions and targets go through its warps. */
+  get customGeometry(): boolean {
+    return this.config.input.resize === 'letterbox';
+  }
+
+  /** Letterboxed soft masks (linear warp, fractional edges) of 0/1 masks, as the fork trains on. */
+  targetMasks(masks: readonly GrayImage[]): Tensor {
+    return letterboxMasks(masks, this.inputSize);
+  }
 
   get config(): CRISConfig {
     return this.module.config;

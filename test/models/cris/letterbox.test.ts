@@ -206,3 +206,34 @@ describe('CRIS input.resize', () => {
     assert.throws(() => crisConfigSchema.parse({ input: { resize: 'crop' } }), /squash.*letterbox/s);
   });
 });
+
+describe('letterbox through the trainer and the evaluator', () => {
+  it('gives letterboxed training targets and maps predictions back to the original size', async () => {
+    const { CrisSegmentationModel } = await import('../../../src/models/cris/family.js');
+    const { makeBatch } = await import('../../../src/train/batches.js');
+    const { crisConfigSchema } = await import('../../../src/models/cris/config.js');
+    const { readConfigFile } = await import('../../../src/models/config-file.js');
+    const { CRIS } = await import('../../../src/models/cris/model.js');
+    const { ClipTokenizer } = await import('../../../src/tokenizers/clip-bpe.js');
+    const { createGrayImage, createRgbImage } = await import('../../../src/imaging/image-types.js');
+    const { join } = await import('node:path');
+    const { sharedDir } = await import('../../helpers.js');
+    const config = readConfigFile(crisConfigSchema, join(sharedDir, 'fixtures', 'cris-tiny', 'config.json'));
+    const letterboxed = { ...config, input: { ...config.input, resize: 'letterbox' as const } };
+    const model = new CrisSegmentationModel(new CRIS(letterboxed), ClipTokenizer.bundled());
+    assert.equal(model.customGeometry, true);
+    // A wide 2:1 image: its mask fills the top half, so after letterboxing the target's padding rows are 0.
+    const image = createRgbImage(64, 32);
+    const mask = createGrayImage(64, 32);
+    mask.data.fill(1, 0, 64 * 16);
+    const tb = makeBatch(model, [{ sample: { record: { id: 'x', imagePath: 'x', maskPaths: ['x'], metadata: {}, split: 'train' }, promptKey: 'p1', text: 'x' } as never, image, mask }]);
+    const [h, w] = model.inputSize;
+    assert.deepEqual(tb.masks.shape, [1, h, w]);
+    const rows = tb.masks.select(0, 0).sum(1).toArray() as number[];
+    assert.equal(rows[0], 0, 'the letterbox padding above the image is background');
+    assert.ok(rows[Math.floor(h / 2) - Math.floor(h / 8)]! > 0, 'the mask lands in the upper half of the content');
+    const [back] = model.logitsToOriginal(torch.zeros([1, h, w]), [[32, 64]]);
+    assert.deepEqual(back!.shape, [32, 64]);
+    model.dispose();
+  });
+});
