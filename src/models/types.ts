@@ -2,6 +2,7 @@
 // A family folder provides one `ModelFamily` object; `models/registry.ts` lists them as data.
 import type { torch } from '../index.js';
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
+import type { Prediction } from './predict.js';
 
 type Tensor = torch.Tensor;
 
@@ -35,6 +36,8 @@ export interface SegmentationModel {
   forward(batch: SegmentationBatch): Tensor;
   /** Logits resized to each original image size, as the family's reference does: [h_i, w_i] each. */
   logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[];
+  /** One image and its prompt → a mask at the image's own size (models/predict.ts). */
+  predict(image: RgbImage, prompt: string, o?: { threshold?: number }): Prediction;
   /** Frees every parameter and buffer. */
   dispose(): void;
   /**

@@ -27,6 +27,7 @@ import { biomedClipSegConfig, type TapOptions } from './config.js';
 import { BiomedCLIPSeg } from './model.js';
 import { imagesToPixelValues, logitsToSizes, promptsToTokens } from './preprocess.js';
 import { clipsegDecoderTensors } from './weights.js';
+import { predict, type Prediction } from '../predict.js';
 
 type Tensor = torch.Tensor;
 
@@ -156,6 +157,10 @@ export class BiomedCLIPSegSegmentationModel implements SegmentationModel {
 
   logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
     return logitsToSizes(logits, originalSizes);
+  }
+
+  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
+    return predict(this, image, prompt, o);
   }
 
   dispose(): void {

@@ -14,6 +14,7 @@ import { findWeightsFile, readWeights } from '../weights-file.js';
 import { clipsegConfigSchema, type CLIPSegConfig } from './config.js';
 import { CLIPSegForImageSegmentation } from './model.js';
 import { normalizeClipsegKeys } from './weights.js';
+import { predict, type Prediction } from '../predict.js';
 
 type Tensor = torch.Tensor;
 
@@ -75,6 +76,10 @@ export class ClipsegSegmentationModel implements SegmentationModel {
     return originalSizes.map(([h, w], i) =>
       torch.scope(() => torch.F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'bilinear', alignCorners: false }).view([h, w])),
     );
+  }
+
+  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
+    return predict(this, image, prompt, o);
   }
 
   dispose(): void {

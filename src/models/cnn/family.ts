@@ -19,6 +19,7 @@ import { preprocessCnnImages } from './preprocess.js';
 import { Unet } from './unet.js';
 import { UnetPlusPlus } from './unetplusplus.js';
 import { loadCnnWeights, loadTorchvisionEncoder } from './weights.js';
+import { predict, type Prediction } from '../predict.js';
 
 const { F } = torch;
 type Tensor = torch.Tensor;
@@ -80,6 +81,10 @@ export class CnnSegmentationModel implements SegmentationModel {
     return originalSizes.map(([h, w], i) =>
       torch.scope(() => F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'nearest-exact' }).view([h, w])),
     );
+  }
+
+  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
+    return predict(this, image, prompt, o);
   }
 
   dispose(): void {

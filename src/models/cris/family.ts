@@ -15,6 +15,7 @@ import { letterboxLogitsToOriginal, letterboxMasks } from './letterbox.js';
 import { CRIS, upsampleLogits } from './model.js';
 import { crisPreprocess } from './preprocess.js';
 import { loadCrisWeights } from './weights.js';
+import { predict, type Prediction } from '../predict.js';
 
 type Tensor = torch.Tensor;
 
@@ -83,6 +84,10 @@ export class CrisSegmentationModel implements SegmentationModel {
     return originalSizes.map(([h, w], i) =>
       torch.scope(() => torch.F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'bicubic', alignCorners: false }).view([h, w])),
     );
+  }
+
+  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
+    return predict(this, image, prompt, o);
   }
 
   dispose(): void {

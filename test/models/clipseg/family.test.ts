@@ -48,7 +48,7 @@ describe('loading CLIPSeg from a checkpoint folder', () => {
     assert.equal(model.family, 'clipseg');
     assert.deepEqual(model.inputSize, [96, 96]);
     const image = gradientImage(120, 75);
-    const { mask, probabilities } = predict(model, image, 'a pink round polyp');
+    const { mask, probabilities } = model.predict(image, 'a pink round polyp');
     assert.equal(mask.width, 120);
     assert.equal(mask.height, 75);
     assert.equal(probabilities.length, 120 * 75);
