@@ -197,79 +197,88 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   } else {
     torch.manualSeed(recipe.seed);
   }
-  const save = (name: string): void => {
-    const rng = torch.getRngState();
-    saveCheckpoint(checkpoints, name, { weights: checkpointWeights(), optimizer: optimizer.stateDict(), scheduler: scheduler.stateDict(), rngState: rng, trainer: state, config: { ...(o.config as object), recipe } });
-    rng.dispose();
-  };
+  // In a scope: the optimizer's state dict and the RNG state are copies, freed once written.
+  const save = (name: string): void => torch.scope(() => {
+    saveCheckpoint(checkpoints, name, { weights: checkpointWeights(), optimizer: optimizer.stateDict(), scheduler: scheduler.stateDict(), rngState: torch.getRngState(), trainer: state, config: { ...(o.config as object), recipe } });
+  });
 
-  let stepsThisProcess = 0;
-  const hashImages = cache !== undefined;
-  while (state.epoch < recipe.max_epochs && !state.stopped) {
-    const epochStart = Date.now();
-    const samples = await o.trainSamples(state.epoch);
-    const order = epochOrder(samples.length, recipe.seed, state.epoch);
-    const batches = batchesOf(order.map((i) => samples[i]!), recipe.batch_size);
-    const bar = o.progress ? new ProgressBar({ label: `epoch ${state.epoch + 1}/${recipe.max_epochs}`, total: batches.length, unit: 'batches' }) : undefined;
-    let lossSum = 0;
-    let lossCount = 0;
-    let next: Promise<Decoded[]> | undefined = state.nextBatch < batches.length ? decodeAll(batches[state.nextBatch]!, hashImages) : undefined;
-    for (let b = state.nextBatch; b < batches.length; b++) {
-      const decoded = await next!;
-      next = b + 1 < batches.length ? decodeAll(batches[b + 1]!, hashImages) : undefined; // decode ahead while this batch computes
-      model.module.train();
-      const loss = torch.scope(() => {
-        const tb = makeBatch(model, decoded) as DecodedBatch;
-        optimizer.zeroGrad();
-        const l = segmentationLoss(forwarder.logits(tb), tb.masks, recipe.loss);
-        l.backward();
-        if (recipe.grad_clip > 0) torch.optim.clipGradNorm_(groups.flatMap((g) => g.params), recipe.grad_clip);
-        optimizer.step();
-        return l.item();
-      });
-      cache?.releaseTransient();
-      if (!Number.isFinite(loss)) throw new Error(`finetune: the loss became ${loss} at epoch ${state.epoch + 1}, batch ${b + 1}; lower the learning rate or check the data`);
-      lossSum += loss * decoded.length;
-      lossCount += decoded.length;
-      state.nextBatch = b + 1;
-      state.globalStep++;
-      stepsThisProcess++;
-      writeLog({ epoch: state.epoch + 1, step: state.globalStep, loss, lr: optimizer.paramGroups[optimizer.paramGroups.length - 1]!.lr });
-      bar?.update(b + 1, `loss ${(lossSum / lossCount).toFixed(4)}`);
-      if (o.checkpointEvery && state.globalStep % o.checkpointEvery === 0) save('last');
-      if (o.stopAfterSteps !== undefined && stepsThisProcess >= o.stopAfterSteps) {
-        await next?.catch(() => undefined);
-        save('last');
-        bar?.done();
-        return { status: 'interrupted', state, bestDice: state.bestMetric, cacheStats: cache?.stats };
-      }
-    }
-    bar?.done();
-    const { valLoss, valDice } = await validate(forwarder, o.valSamples, recipe, hashImages);
-    scheduler.stepEpoch({ val_loss: valLoss, val_dice: valDice });
-    const entry = { epoch: state.epoch + 1, trainLoss: lossCount ? lossSum / lossCount : NaN, valLoss, valDice, lr: optimizer.paramGroups[optimizer.paramGroups.length - 1]!.lr, seconds: (Date.now() - epochStart) / 1000 };
-    state.history.push(entry);
-    writeLog({ event: 'epoch', ...entry });
-    o.onEpoch?.(entry);
-    log(`epoch ${entry.epoch}: train loss ${entry.trainLoss.toFixed(4)}, val loss ${valLoss.toFixed(4)}, val Dice ${valDice.toFixed(4)}, lr ${entry.lr.toExponential(2)} (${entry.seconds.toFixed(1)} s)`);
-
-    // Early stopping and the best checkpoint, on the recipe's monitor.
-    const monitor = recipe.early_stopping?.monitor ?? 'val_dice';
-    const stopper = new EarlyStopping(monitor === 'val_dice' ? 'max' : 'min', recipe.early_stopping?.patience ?? null, recipe.early_stopping?.min_delta ?? 0, recipe.min_epochs, {
-      best: state.bestMetric, bestEpoch: state.bestEpoch, badEpochs: state.badEpochs,
-    });
-    const { improved, stop } = stopper.update(monitor === 'val_dice' ? valDice : valLoss, entry.epoch);
-    Object.assign(state, { bestMetric: stopper.state.best, bestEpoch: stopper.state.bestEpoch, badEpochs: stopper.state.badEpochs, epoch: state.epoch + 1, nextBatch: 0 });
-    if (improved) save('best');
-    if (stop) {
-      state.stopped = true;
-      log(`early stopping: ${monitor} has not improved for ${state.badEpochs} epochs (best ${state.bestMetric!.toFixed(4)} at epoch ${state.bestEpoch})`);
-    }
-    save('last');
+  try {
+    return await trainLoop();
+  } finally {
+    // The optimizer's moments and the cached features live as long as the run, not longer.
+    optimizer.dispose();
+    cache?.dispose();
   }
-  // Stopping on the last epoch anyway is finishing, not stopping early.
-  const status = state.stopped && state.epoch < recipe.max_epochs ? 'early-stopped' : 'finished';
-  return { status, state, bestDice: monitorIsDice(recipe) ? state.bestMetric : null, cacheStats: cache?.stats };
+
+  async function trainLoop(): Promise<FinetuneResult> {
+    let stepsThisProcess = 0;
+    const hashImages = cache !== undefined;
+    while (state.epoch < recipe.max_epochs && !state.stopped) {
+      const epochStart = Date.now();
+      const samples = await o.trainSamples(state.epoch);
+      const order = epochOrder(samples.length, recipe.seed, state.epoch);
+      const batches = batchesOf(order.map((i) => samples[i]!), recipe.batch_size);
+      const bar = o.progress ? new ProgressBar({ label: `epoch ${state.epoch + 1}/${recipe.max_epochs}`, total: batches.length, unit: 'batches' }) : undefined;
+      let lossSum = 0;
+      let lossCount = 0;
+      let next: Promise<Decoded[]> | undefined = state.nextBatch < batches.length ? decodeAll(batches[state.nextBatch]!, hashImages) : undefined;
+      for (let b = state.nextBatch; b < batches.length; b++) {
+        const decoded = await next!;
+        next = b + 1 < batches.length ? decodeAll(batches[b + 1]!, hashImages) : undefined; // decode ahead while this batch computes
+        model.module.train();
+        const loss = torch.scope(() => {
+          const tb = makeBatch(model, decoded) as DecodedBatch;
+          optimizer.zeroGrad();
+          const l = segmentationLoss(forwarder.logits(tb), tb.masks, recipe.loss);
+          l.backward();
+          if (recipe.grad_clip > 0) torch.optim.clipGradNorm_(groups.flatMap((g) => g.params), recipe.grad_clip);
+          optimizer.step();
+          return l.item();
+        });
+        cache?.releaseTransient();
+        if (!Number.isFinite(loss)) throw new Error(`finetune: the loss became ${loss} at epoch ${state.epoch + 1}, batch ${b + 1}; lower the learning rate or check the data`);
+        lossSum += loss * decoded.length;
+        lossCount += decoded.length;
+        state.nextBatch = b + 1;
+        state.globalStep++;
+        stepsThisProcess++;
+        writeLog({ epoch: state.epoch + 1, step: state.globalStep, loss, lr: optimizer.paramGroups[optimizer.paramGroups.length - 1]!.lr });
+        bar?.update(b + 1, `loss ${(lossSum / lossCount).toFixed(4)}`);
+        if (o.checkpointEvery && state.globalStep % o.checkpointEvery === 0) save('last');
+        if (o.stopAfterSteps !== undefined && stepsThisProcess >= o.stopAfterSteps) {
+          await next?.catch(() => undefined);
+          save('last');
+          bar?.done();
+          return { status: 'interrupted', state, bestDice: state.bestMetric, cacheStats: cache?.stats };
+        }
+      }
+      bar?.done();
+      const { valLoss, valDice } = await validate(forwarder, o.valSamples, recipe, hashImages);
+      scheduler.stepEpoch({ val_loss: valLoss, val_dice: valDice });
+      const entry = { epoch: state.epoch + 1, trainLoss: lossCount ? lossSum / lossCount : NaN, valLoss, valDice, lr: optimizer.paramGroups[optimizer.paramGroups.length - 1]!.lr, seconds: (Date.now() - epochStart) / 1000 };
+      state.history.push(entry);
+      writeLog({ event: 'epoch', ...entry });
+      o.onEpoch?.(entry);
+      log(`epoch ${entry.epoch}: train loss ${entry.trainLoss.toFixed(4)}, val loss ${valLoss.toFixed(4)}, val Dice ${valDice.toFixed(4)}, lr ${entry.lr.toExponential(2)} (${entry.seconds.toFixed(1)} s)`);
+
+      // Early stopping and the best checkpoint, on the recipe's monitor.
+      const monitor = recipe.early_stopping?.monitor ?? 'val_dice';
+      const stopper = new EarlyStopping(monitor === 'val_dice' ? 'max' : 'min', recipe.early_stopping?.patience ?? null, recipe.early_stopping?.min_delta ?? 0, recipe.min_epochs, {
+        best: state.bestMetric, bestEpoch: state.bestEpoch, badEpochs: state.badEpochs,
+      });
+      const { improved, stop } = stopper.update(monitor === 'val_dice' ? valDice : valLoss, entry.epoch);
+      Object.assign(state, { bestMetric: stopper.state.best, bestEpoch: stopper.state.bestEpoch, badEpochs: stopper.state.badEpochs, epoch: state.epoch + 1, nextBatch: 0 });
+      if (improved) save('best');
+      if (stop) {
+        state.stopped = true;
+        log(`early stopping: ${monitor} has not improved for ${state.badEpochs} epochs (best ${state.bestMetric!.toFixed(4)} at epoch ${state.bestEpoch})`);
+      }
+      save('last');
+    }
+    // Stopping on the last epoch anyway is finishing, not stopping early.
+    const status = state.stopped && state.epoch < recipe.max_epochs ? 'early-stopped' : 'finished';
+    return { status, state, bestDice: monitorIsDice(recipe) ? state.bestMetric : null, cacheStats: cache?.stats };
+  }
 }
 
 const monitorIsDice = (recipe: Recipe): boolean => (recipe.early_stopping?.monitor ?? 'val_dice') === 'val_dice';

@@ -95,3 +95,19 @@ describe('finetune', () => {
     assert.ok([...best.weights.keys()].every((k) => k.startsWith('decoder.')), 'only trained weights are stored when CLIP is frozen');
   });
 });
+
+describe('finetune memory', () => {
+  it('leaves no tensor behind per epoch (checkpoints, validation and the cache included)', async () => {
+    const recipe = resolveRecipe('clipseg', 'published', { batch_size: 8, max_epochs: 1, min_epochs: 0, seed: 1 });
+    const model = tinyClipseg();
+    const train = await samples('train');
+    const val = await samples('val');
+    const run = (dir: string, epochs: number) => finetune({ model, recipe: { ...recipe, max_epochs: epochs }, trainSamples: () => train, valSamples: val, outDir: dir, config: {}, log: quiet });
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-run-'));
+    await run(dir, 1);
+    const after1 = torch.memory().numTensors;
+    await run(dir, 3);
+    // Two more epochs ran in a fresh trainer (new optimizer state); nothing accumulates per epoch.
+    assert.ok(torch.memory().numTensors - after1 <= 0, `${torch.memory().numTensors - after1} more live tensors`);
+  });
+});
