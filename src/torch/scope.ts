@@ -1,5 +1,6 @@
 // Deterministic memory: torch.scope(fn) frees every tensor made inside fn except what fn returns
-// (TorchSharp's DisposeScope, TF.js's tidy). The addon's finalizer remains a safety net.
+// (TorchSharp's DisposeScope, TF.js's tidy). Tensors outside every scope fall to a
+// FinalizationRegistry (tensor.ts), a safety net only.
 import { native } from './native.js';
 import type { Tensor } from './tensor.js';
 
