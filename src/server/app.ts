@@ -1,0 +1,245 @@
+// The web face of vlsm: a clinician uploads an image, types what they are looking for, and sees the
+// mask over the image. node:http only. It binds to localhost unless told otherwise, refuses bodies
+// over `maxUploadBytes` without reading them, serves a fixed allow-list of its own files (never a
+// path taken from the URL) and runs one prediction at a time, since a model is not re-entrant.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { overlay } from '../cli/commands/segment.js';
+import { decodeRgbImage } from '../imaging/read-image.js';
+import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
+import type { SegmentationModel } from '../models/types.js';
+import { packageRoot } from '../torch/native.js';
+
+export interface ServerOptions {
+  model: SegmentationModel;
+  /** Interface to bind; loopback by default. */
+  host?: string;
+  /** Port to listen on; 0 picks a free one (read it from `server.address()`). Default 8080. */
+  port?: number;
+  /** Largest accepted request body in bytes (default 20 MiB); larger ones get 413 unread. */
+  maxUploadBytes?: number;
+  /** Largest decoded image in pixels (default 40 megapixels). */
+  maxPixels?: number;
+}
+
+/** The response of `POST /api/segment`. */
+export interface SegmentResponse {
+  width: number;
+  height: number;
+  /** 0/255 mask at the image's size, PNG, base64. */
+  maskPng: string;
+  /** The image with the mask tinted over it and its contour, PNG, base64. */
+  overlayPng: string;
+  /** Share of the image inside the mask, in [0, 1]. */
+  coverage: number;
+  /** The threshold that was applied. */
+  threshold: number;
+}
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+const DEFAULT_MAX_PIXELS = 40_000_000;
+
+/** The files under src/web that are served, by URL path. Nothing else on disk is reachable. */
+const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+/** An error that becomes a JSON `{error}` response with its status. */
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** True for an address that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The directory the page's files are read from. */
+export const webRoot = (): string => join(packageRoot(), 'src', 'web');
+
+function loadStaticFiles(): Map<string, { body: Buffer; type: string }> {
+  const root = webRoot();
+  const out = new Map<string, { body: Buffer; type: string }>();
+  for (const [path, { file, type }] of Object.entries(STATIC_FILES)) {
+    try {
+      out.set(path, { body: readFileSync(join(root, file)), type });
+    } catch (error) {
+      throw new Error(`vlsm server: cannot read the page file ${join(root, file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    }
+  }
+  return out;
+}
+
+function send(res: http.ServerResponse, status: number, body: Buffer | string, type: string, headers: Record<string, string> = {}): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(bytes.length), ...headers });
+  res.end(bytes);
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'cache-control': 'no-store', ...headers });
+}
+
+/** Reads the whole body, or throws 413 as soon as it would pass `limit` (the rest is not read). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `the upload is larger than the server's limit of ${formatBytes(limit)}; send a smaller image or start the server with a larger --max-upload-mb`, { connection: 'close' });
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${+(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
+}
+
+interface SegmentRequest {
+  image: Buffer;
+  prompt: string;
+  threshold: number | undefined;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Validates `{image: base64 | data URL, prompt, threshold?}`, naming the field at fault. */
+function parseSegmentRequest(body: Buffer, model: SegmentationModel): SegmentRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, `the body is not valid JSON (${(error as Error).message}); send {"image": base64, "prompt": text, "threshold"?: number}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'the body must be a JSON object {"image": base64, "prompt": text, "threshold"?: number}');
+  const { image, prompt, threshold } = value as Record<string, unknown>;
+  if (typeof image !== 'string' || image.length === 0) throw new HttpError(400, 'image is required: the image file as a base64 string (or a data: URL)');
+  const encoded = image.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
+  if (!BASE64.test(encoded) || encoded.length % 4 === 1) throw new HttpError(400, 'image is not valid base64');
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.length === 0) throw new HttpError(400, 'image is empty');
+  if (prompt === undefined && model.usesPrompt) throw new HttpError(400, 'prompt is required: type what to look for, e.g. "a malignant tumour"');
+  if (prompt !== undefined && typeof prompt !== 'string') throw new HttpError(400, `prompt must be a string, got ${typeof prompt}`);
+  if (model.usesPrompt && (prompt ?? '').trim() === '') throw new HttpError(400, 'prompt is empty: type what to look for, e.g. "a malignant tumour"');
+  if (threshold !== undefined && threshold !== null && (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))) {
+    throw new HttpError(400, `threshold must be a probability in [0, 1], got ${JSON.stringify(threshold)}`);
+  }
+  return { image: bytes, prompt: typeof prompt === 'string' ? prompt : '', threshold: typeof threshold === 'number' ? threshold : undefined };
+}
+
+/**
+ * Starts the vlsm web server and returns it, listening (await its 'listening' event for the port).
+ *
+ * Routes: `GET /` (the page), `GET /app.js`, `GET /style.css`, `GET /api/info`,
+ * `POST /api/segment` with a JSON body `{image: base64, prompt, threshold?}`.
+ *
+ * @example
+ * const server = createServer({ model: await load('CIDAS/clipseg-rd64-refined'), port: 8080 });
+ */
+export function createServer(options: ServerOptions): http.Server {
+  const { model, host = '127.0.0.1', port = 8080, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES, maxPixels = DEFAULT_MAX_PIXELS } = options;
+  if (!(Number.isInteger(maxUploadBytes) && maxUploadBytes > 0)) throw new RangeError(`maxUploadBytes must be a positive integer, got ${maxUploadBytes}`);
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be an integer in [0, 65535], got ${port}`);
+  const files = loadStaticFiles();
+  const loopbackOnly = isLoopback(host);
+
+  // One prediction at a time: each request's work waits for the previous one to settle.
+  let tail: Promise<unknown> = Promise.resolve();
+  const queued = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = tail.then(work);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+
+  async function segment(req: http.IncomingMessage): Promise<SegmentResponse> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') throw new HttpError(415, `send the request as application/json, not '${type || 'no content type'}'`);
+    const request = parseSegmentRequest(await readBody(req, maxUploadBytes), model);
+    return queued(async () => {
+      const meta = await sharp(request.image).metadata().catch(() => undefined);
+      if (meta?.width !== undefined && meta.height !== undefined && meta.width * meta.height > maxPixels) {
+        throw new HttpError(400, `the image is ${meta.width}x${meta.height}; the server accepts at most ${maxPixels} pixels`);
+      }
+      const image = await decodeRgbImage(request.image, 'the uploaded image').catch((error: Error) => {
+        throw new HttpError(400, `${error.message}; upload a PNG, JPEG, TIFF, BMP or WebP image`);
+      });
+      const threshold = request.threshold ?? model.threshold;
+      const { mask } = model.predict(image, request.prompt, { threshold });
+      let inside = 0;
+      for (const v of mask.data) if (v > 0) inside++;
+      const [maskPng, overlayPng] = await Promise.all([encodeGrayPng(mask), encodeRgbPng(overlay(image, mask))]);
+      return { width: mask.width, height: mask.height, maskPng: maskPng.toString('base64'), overlayPng: overlayPng.toString('base64'), coverage: inside / mask.data.length, threshold };
+    });
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A page on another site that rebinds its name to 127.0.0.1 still sends its own Host.
+    if (loopbackOnly) {
+      const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
+      if (!isLoopback(hostHeader)) throw new HttpError(403, `this server answers only to localhost, not '${hostHeader}'`);
+    }
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const method = req.method ?? 'GET';
+    const file = files.get(path);
+    if (file) {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}; use GET`, { allow: 'GET, HEAD' });
+      return send(res, 200, file.body, file.type, { 'cache-control': 'no-cache' });
+    }
+    if (path === '/api/info') {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}; use GET`, { allow: 'GET, HEAD' });
+      return sendJson(res, 200, { family: model.family, inputSize: model.inputSize, threshold: model.threshold, usesPrompt: model.usesPrompt, maxUploadBytes });
+    }
+    if (path === '/api/segment') {
+      if (method !== 'POST') throw new HttpError(405, `${method} is not allowed on ${path}; use POST`, { allow: 'POST' });
+      return sendJson(res, 200, await segment(req));
+    }
+    throw new HttpError(404, `no such page: ${path}`);
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const e = error instanceof HttpError ? error : new HttpError(500, `segmentation failed: ${(error as Error).message}`);
+      if (e.status === 500) console.error(`vlsm server: ${(error as Error).stack ?? e.message}`);
+      if (res.headersSent) return void res.destroy();
+      sendJson(res, e.status, { error: e.message }, e.headers);
+      // A refused upload is not read further: the connection closes once the answer is out.
+      if (e.status === 413) res.once('finish', () => req.destroy());
+    });
+  });
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  server.listen(port, host);
+  return server;
+}
