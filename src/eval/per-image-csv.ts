@@ -2,9 +2,7 @@
 // columns `filename, iou, dice, ones_dice_diff, zeros_dice_diff`, ×100, `%.4f`, sorted by file
 // name — plus, optionally, the pixel counts. Written atomically: a temp file next to the target,
 // then a rename, so a reader never sees half a file and a crash leaves the old one.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { ItemMetrics } from './metrics.js';
 
 export interface PerImageRow {
@@ -41,19 +39,7 @@ export function formatPerImageCsv(rows: readonly PerImageRow[], o: PerImageCsvOp
   return [header.join(','), ...lines].join('\n') + '\n';
 }
 
-/** Writes `text` to `path` through a temp file in the same folder and a rename. */
-export function writeFileAtomic(path: string, text: string | Uint8Array): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw new Error(`writing ${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
+export { writeFileAtomic } from '../atomic-write.js';
 
 /** Writes the per-image CSV atomically. */
 export function writePerImageCsv(path: string, rows: readonly PerImageRow[], o: PerImageCsvOptions = {}): void {

@@ -1,8 +1,7 @@
 // PNG encoding through sharp, written atomically (temp file + rename) so a killed run never
 // leaves a truncated image behind.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomicAsync } from '../atomic-write.js';
 import type { GrayImage, RgbImage } from './image-types.js';
 
 export async function encodeGrayPng(image: GrayImage): Promise<Buffer> {
@@ -18,12 +17,7 @@ export async function encodeRgbPng(image: RgbImage): Promise<Buffer> {
 }
 
 /** Writes bytes to `path` through a temporary sibling and a rename, creating parent folders. */
-export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temp, data);
-  await rename(temp, path);
-}
+export const writeFileAtomic = writeFileAtomicAsync;
 
 export async function writeGrayPng(path: string, image: GrayImage): Promise<void> {
   await writeFileAtomic(path, await encodeGrayPng(image));

@@ -2,7 +2,8 @@
 // each checkpoint is a fresh folder (weights.safetensors, optimizer.safetensors, state.json),
 // and `<name>.json` — written to a temp file and renamed — points at the complete one. A
 // half-written folder is never pointed at, and the previous one is removed only afterwards.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-write.js';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import { torch } from '../index.js';
@@ -33,12 +34,6 @@ export interface CheckpointContents {
   config: unknown;
 }
 
-function writeJsonAtomic(path: string, value: unknown): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(value, null, 2));
-  renameSync(temp, path);
-}
-
 /** Writes checkpoint `name` (e.g. 'last', 'best') under `dir`, atomically. */
 export function saveCheckpoint(dir: string, name: string, contents: CheckpointContents): string {
   mkdirSync(dir, { recursive: true });
@@ -65,7 +60,7 @@ export function saveCheckpoint(dir: string, name: string, contents: CheckpointCo
   }
   torch.io.saveSafetensors(join(path, 'optimizer.safetensors'), tensors);
   writeFileSync(join(path, 'state.json'), JSON.stringify({ trainer: contents.trainer, optimizer: { state, param_groups: contents.optimizer.param_groups }, scheduler: contents.scheduler, config: contents.config }, null, 2));
-  writeJsonAtomic(pointer, { folder, epoch: contents.trainer.epoch, step: contents.trainer.globalStep, written: new Date().toISOString() });
+  writeFileAtomic(pointer, JSON.stringify({ folder, epoch: contents.trainer.epoch, step: contents.trainer.globalStep, written: new Date().toISOString() }, null, 2));
   if (previous && previous !== folder) rmSync(join(dir, previous), { recursive: true, force: true });
   return path;
 }
