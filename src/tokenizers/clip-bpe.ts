@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from '../errors.js';
-import { asTextList, fitSequence, resolveEncodeOptions, type EncodeOptions, type TokenizerEncoding } from './encoding.js';
+import { FramedTokenizer, tokenizerFromJson } from './framed-tokenizer.js';
 import { packageRoot, readJsonObject, readText, readTokenizerConfig, requireFolder, specialTokenName } from './files.js';
 
 export const CLIP_START_TOKEN = '<|startoftext|>';
@@ -40,18 +40,14 @@ export interface ClipTokenizerOptions {
   source?: string;
 }
 
-export class ClipTokenizer {
+export class ClipTokenizer extends FramedTokenizer {
   readonly startId: number;
   readonly endId: number;
   /** The checkpoint's pad id: what `encode` pads with unless told otherwise. */
   readonly padId: number;
-  /** The files this tokenizer was read from. */
-  readonly source: string;
-  private readonly tokenizer: Tokenizer;
 
   private constructor(tokenizer: Tokenizer, options: ClipTokenizerOptions) {
-    this.tokenizer = tokenizer;
-    this.source = options.source ?? 'a tokenizer description';
+    super(tokenizer, options.source);
     this.startId = this.requireId(CLIP_START_TOKEN, 'start');
     this.endId = this.requireId(CLIP_END_TOKEN, 'end');
     this.padId = this.requireId(options.padToken ?? CLIP_DEFAULT_PAD_TOKEN, 'pad');
@@ -109,66 +105,16 @@ export class ClipTokenizer {
   /** From a parsed tokenizer.json (a BPE model; CLIP's carries end_of_word_suffix `</w>`). */
   static fromTokenizerJson(json: Record<string, unknown>, options: ClipTokenizerOptions = {}): ClipTokenizer {
     const source = options.source ?? 'tokenizer.json';
-    const modelType = (json.model as { type?: unknown } | undefined)?.type;
-    if (modelType !== 'BPE') {
-      throw new CheckpointError(`${source}: model.type is ${JSON.stringify(modelType)}, a CLIP tokenizer needs "BPE"`, source, 'model.type');
-    }
-    let tokenizer: Tokenizer;
-    try {
-      tokenizer = new Tokenizer(json, {});
-    } catch (cause) {
-      throw new CheckpointError(`${source}: @huggingface/tokenizers cannot build this tokenizer: ${(cause as Error).message}`, source, undefined, { cause });
-    }
-    return new ClipTokenizer(tokenizer, { ...options, source });
-  }
-
-  /** The BPE pieces of a text (byte-level symbols, `</w>` ending each word), without start and end. */
-  tokenize(text: string): string[] {
-    return this.tokenizer.tokenize(text, { add_special_tokens: false });
-  }
-
-  /** start, the text's ids, end: unpadded and uncut (openai clip.tokenize's ids before its zero padding). */
-  encodeText(text: string): number[] {
-    return [this.startId, ...this.contentIds(text), this.endId];
+    return new ClipTokenizer(tokenizerFromJson(json, 'BPE', 'a CLIP tokenizer', source), { ...options, source });
   }
 
   /**
-   * Encodes texts to rows of `contextLength` (default 77) ids padded with the checkpoint's pad id
-   * (pass `padId: 0` for openai clip.tokenize's zeros); a long text is cut to start, its first
-   * contextLength - 2 tokens, end.
-   *
-   * Example: `tok.encode(['a pink round polyp', ''])` gives rows starting
+   * Rows of 77 ids padded with the checkpoint's pad id by default (pass `padId: 0` for openai
+   * clip.tokenize's zeros). Example: `tok.encode(['a pink round polyp', ''])` gives rows starting
    * [49406, 320, 3360, 2522, 6833, 335, 49407, 49407, ...] and [49406, 49407, 49407, ...].
    */
-  encode(texts: string | readonly string[], options: EncodeOptions = {}): TokenizerEncoding {
-    const op = 'ClipTokenizer.encode';
-    const list = asTextList(op, texts);
-    const fit = resolveEncodeOptions(op, options, { contextLength: CLIP_CONTEXT_LENGTH, padId: this.padId, startId: this.startId, endId: this.endId });
-    const inputIds: number[][] = [];
-    const attentionMask: number[][] = [];
-    for (const text of list) {
-      const { ids, mask } = fitSequence(op, text, this.contentIds(text), fit);
-      inputIds.push(ids);
-      attentionMask.push(mask);
-    }
-    return { inputIds, attentionMask };
-  }
-
-  /** The id of a token, undefined when it is not in the vocabulary. */
-  tokenToId(token: string): number | undefined {
-    return this.tokenizer.token_to_id(token);
-  }
-
-  private contentIds(text: string): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
-  }
-
-  private requireId(token: string, role: string): number {
-    const id = this.tokenizer.token_to_id(token);
-    if (id === undefined) {
-      throw new CheckpointError(`${this.source}: the ${role} token ${JSON.stringify(token)} is not in the vocabulary`, this.source);
-    }
-    return id;
+  protected frame(): { start: number; end: number; pad: number; contextLength: number } {
+    return { start: this.startId, end: this.endId, pad: this.padId, contextLength: CLIP_CONTEXT_LENGTH };
   }
 }
 

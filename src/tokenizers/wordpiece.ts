@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from '../errors.js';
-import { asTextList, fitSequence, resolveEncodeOptions, type EncodeOptions, type TokenizerEncoding } from './encoding.js';
+import { FramedTokenizer, tokenizerFromJson } from './framed-tokenizer.js';
 import { readJsonObject, readText, readTokenizerConfig, requireFolder, specialTokenName } from './files.js';
 
 /** BiomedCLIP's text context length (open_clip_config.json text_cfg.context_length). */
@@ -42,17 +42,14 @@ export interface WordPieceVocabOptions extends WordPieceOptions {
   stripAccents?: boolean;
 }
 
-export class WordPieceTokenizer {
+export class WordPieceTokenizer extends FramedTokenizer {
   readonly clsId: number;
   readonly sepId: number;
   readonly padId: number;
   readonly unkId: number;
-  readonly source: string;
-  private readonly tokenizer: Tokenizer;
 
   private constructor(tokenizer: Tokenizer, options: WordPieceOptions) {
-    this.tokenizer = tokenizer;
-    this.source = options.source ?? 'a tokenizer description';
+    super(tokenizer, options.source);
     const names = { ...BERT_SPECIAL_TOKENS, ...definedOnly(options.specialTokens ?? {}) };
     this.clsId = this.requireId(names.cls, 'classification ([CLS])');
     this.sepId = this.requireId(names.sep, 'separator ([SEP])');
@@ -123,62 +120,12 @@ export class WordPieceTokenizer {
   /** From a parsed tokenizer.json (a WordPiece model). */
   static fromTokenizerJson(json: Record<string, unknown>, options: WordPieceOptions = {}): WordPieceTokenizer {
     const source = options.source ?? 'tokenizer.json';
-    const modelType = (json.model as { type?: unknown } | undefined)?.type;
-    if (modelType !== 'WordPiece') {
-      throw new CheckpointError(`${source}: model.type is ${JSON.stringify(modelType)}, a BERT tokenizer needs "WordPiece"`, source, 'model.type');
-    }
-    let tokenizer: Tokenizer;
-    try {
-      tokenizer = new Tokenizer(json, {});
-    } catch (cause) {
-      throw new CheckpointError(`${source}: @huggingface/tokenizers cannot build this tokenizer: ${(cause as Error).message}`, source, undefined, { cause });
-    }
-    return new WordPieceTokenizer(tokenizer, { ...options, source });
+    return new WordPieceTokenizer(tokenizerFromJson(json, 'WordPiece', 'a BERT tokenizer', source), { ...options, source });
   }
 
-  /** The word pieces of a text, without [CLS] and [SEP]. */
-  tokenize(text: string): string[] {
-    return this.tokenizer.tokenize(text, { add_special_tokens: false });
-  }
-
-  /** [CLS], the text's ids, [SEP]: unpadded and uncut. */
-  encodeText(text: string): number[] {
-    return [this.clsId, ...this.contentIds(text), this.sepId];
-  }
-
-  /**
-   * Encodes texts to rows of `contextLength` (default 256) ids padded with [PAD]; a long text keeps
-   * [CLS], its first contextLength - 2 pieces and [SEP] (HuggingFace's truncation).
-   */
-  encode(texts: string | readonly string[], options: EncodeOptions = {}): TokenizerEncoding {
-    const op = 'WordPieceTokenizer.encode';
-    const list = asTextList(op, texts);
-    const fit = resolveEncodeOptions(op, options, { contextLength: BIOMEDCLIP_CONTEXT_LENGTH, padId: this.padId, startId: this.clsId, endId: this.sepId });
-    const inputIds: number[][] = [];
-    const attentionMask: number[][] = [];
-    for (const text of list) {
-      const { ids, mask } = fitSequence(op, text, this.contentIds(text), fit);
-      inputIds.push(ids);
-      attentionMask.push(mask);
-    }
-    return { inputIds, attentionMask };
-  }
-
-  /** The id of a token, undefined when it is not in the vocabulary. */
-  tokenToId(token: string): number | undefined {
-    return this.tokenizer.token_to_id(token);
-  }
-
-  private contentIds(text: string): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
-  }
-
-  private requireId(token: string, role: string): number {
-    const id = this.tokenizer.token_to_id(token);
-    if (id === undefined) {
-      throw new CheckpointError(`${this.source}: the ${role} token ${JSON.stringify(token)} is not in the vocabulary`, this.source);
-    }
-    return id;
+  /** [CLS] pieces [SEP], padded with [PAD] to 256 by default (medvlsm: max_length = context_length). */
+  protected frame(): { start: number; end: number; pad: number; contextLength: number } {
+    return { start: this.clsId, end: this.sepId, pad: this.padId, contextLength: BIOMEDCLIP_CONTEXT_LENGTH };
   }
 }
 
