@@ -35,3 +35,14 @@ export function assertClose(actual: torch.Tensor | ArrayLike<number>, expected: 
   }
   assert.ok(at < 0, `${label}: max |diff| ${worst} at ${at} (got ${a[at]}, expected ${expected[at]}) exceeds ${atol}`);
 }
+
+/** Asserts two state dicts hold the same names, dtypes, shapes and bytes. */
+export function assertSameTensors(actual: Map<string, torch.Tensor>, expected: Map<string, torch.Tensor>): void {
+  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
+  for (const [name, e] of expected) {
+    const a = actual.get(name)!;
+    assert.equal(a.dtype, e.dtype, name);
+    assert.deepEqual(a.shape, e.shape, name);
+    assert.deepEqual(new Uint8Array(a.bytes()), new Uint8Array(e.bytes()), name);
+  }
+}

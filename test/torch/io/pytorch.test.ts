@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { torch } from '../../../src/index.js';
 import { inspectCheckpoint, loadPytorchCheckpoint, loadSafetensors, loadStateDict } from '../../../src/torch/io/index.js';
-import { fixturePath, sharedDir } from '../../helpers.js';
+import { assertSameTensors, fixturePath, sharedDir } from '../../helpers.js';
 
 const io = (name: string): string => fixturePath('io', name);
 const dir = mkdtempSync(join(tmpdir(), 'vlsm-pytorch-io-'));
@@ -37,16 +37,6 @@ function checkDtypes(tensors: Map<string, torch.Tensor>): void {
   assert.equal(tensors.get('scalar')!.item(), 2.5);
   assert.deepEqual(tensors.get('scalar')!.shape, []);
   assert.deepEqual(tensors.get('empty')!.shape, [0, 3]);
-}
-
-function assertSameTensors(actual: Map<string, torch.Tensor>, expected: Map<string, torch.Tensor>): void {
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-  for (const [name, e] of expected) {
-    const a = actual.get(name)!;
-    assert.equal(a.dtype, e.dtype, name);
-    assert.deepEqual(a.shape, e.shape, name);
-    assert.deepEqual(new Uint8Array(a.bytes()), new Uint8Array(e.bytes()), name);
-  }
 }
 
 describe('loadStateDict on torch.save archives', () => {

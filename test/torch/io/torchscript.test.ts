@@ -4,19 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { torch } from '../../../src/index.js';
 import { inspectCheckpoint, loadPytorchCheckpoint, loadSafetensors, loadStateDict, loadTorchScript, ScriptObject } from '../../../src/torch/io/index.js';
-import { fixturePath } from '../../helpers.js';
+import { assertSameTensors, fixturePath } from '../../helpers.js';
 
 const scripted = fixturePath('io', 'tiny_scripted.pt');
-
-function assertSameTensors(actual: Map<string, torch.Tensor>, expected: Map<string, torch.Tensor>): void {
-  assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
-  for (const [name, e] of expected) {
-    const a = actual.get(name)!;
-    assert.equal(a.dtype, e.dtype, name);
-    assert.deepEqual(a.shape, e.shape, name);
-    assert.deepEqual(new Uint8Array(a.bytes()), new Uint8Array(e.bytes()), name);
-  }
-}
 
 describe('loadTorchScript', () => {
   it("returns the parameters and buffers by module path, equal to Python's state_dict()", async () => {
