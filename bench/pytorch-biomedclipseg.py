@@ -6,11 +6,12 @@ the MLP projection to 512, and the CLIPSeg rd64-refined decoder on the 14 x 14 g
 Prints one JSON object. Used only by `npm run bench`."""
 import json
 import sys
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from pytorch_common import best, clipseg_decoder
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
 
@@ -68,24 +69,9 @@ def forward(x, ids):
     for blk in bert:
         e = blk(e, pad)
     cond = proj(e[:, 0])
-    out = None
-    for i, (a, r, layer) in enumerate(zip(acts[::-1], reduces, dec)):
-        out = r(a) if out is None else r(a) + out
-        if i == 0:
-            out = film_mul(cond)[:, None] * out + film_add(cond)[:, None]
-        out = layer(out)
-    out = out[:, 1:].transpose(1, 2).reshape(b, 64, 14, 14)
-    return head(out)
+    return clipseg_decoder(acts, cond, reduces, dec, film_mul, film_add, head, 14)
 
 
-def best(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 with torch.inference_mode():

@@ -5,10 +5,11 @@ assembled from torch.nn (ViT-B/16 towers + CLIPSeg decoder, rd64-refined sizes) 
 Prints one JSON object. Used only by `npm run bench`."""
 import json
 import sys
-import time
 
 import torch
 import torch.nn as nn
+
+from pytorch_common import best, clipseg_decoder
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
 
@@ -53,24 +54,9 @@ def forward(x, ids):
     for blk in text:
         e = blk(e, causal)
     cond = proj(e[:, -1])
-    out = None
-    for i, (a, r, layer) in enumerate(zip(acts[::-1], reduces, dec)):
-        out = r(a) if out is None else r(a) + out
-        if i == 0:
-            out = film_mul(cond)[:, None] * out + film_add(cond)[:, None]
-        out = layer(out)
-    out = out[:, 1:].transpose(1, 2).reshape(b, 64, 22, 22)
-    return head(out)
+    return clipseg_decoder(acts, cond, reduces, dec, film_mul, film_add, head, 22)
 
 
-def best(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 with torch.inference_mode():

@@ -5,21 +5,14 @@ Prints one JSON object. Run with the same thread settings as vlsm (OMP_WAIT_POLI
 """
 import json
 import sys
-import time
 
 import torch
+
+from pytorch_common import best
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
 
 
-def best(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
