@@ -7,7 +7,7 @@
 // shared/fixtures/biomedclipseg-tiny, whose README describes each layer.
 // Each layer's forward runs in its own torch.scope, as in models/clip/model.ts.
 import { torch } from '../../index.js';
-import { CLIPMLP } from '../clip/model.js';
+import { CLIPMLP, paddingMask } from '../clip/model.js';
 import { activation } from '../activations.js';
 import type { BertConfig, BiomedCLIPConfig, TimmViTConfig } from './config.js';
 
@@ -60,21 +60,6 @@ export class TimmAttention extends nn.Module {
       const context = F.scaledDotProductAttention(query, key, value); // [B, H, T, d]
       return this.proj.forward(mergeHeads(context));
     });
-  }
-}
-
-export class TimmMlp extends nn.Module {
-  readonly fc1: torch.nn.Linear;
-  readonly fc2: torch.nn.Linear;
-
-  constructor(width: number, hidden: number) {
-    super();
-    this.fc1 = this.registerModule('fc1', new nn.Linear(width, hidden));
-    this.fc2 = this.registerModule('fc2', new nn.Linear(hidden, width));
-  }
-
-  forward(x: Tensor): Tensor {
-    return torch.scope(() => this.fc2.forward(F.gelu(this.fc1.forward(x))));
   }
 }
 
@@ -351,14 +336,6 @@ export class BertEncoder extends nn.Module {
       return x;
     });
   }
-}
-
-/** Additive mask [B, 1, 1, L] from a 0/1 attention mask: -inf at padding keys. */
-function paddingMask(attentionMask: Tensor, like: Tensor): Tensor {
-  return torch.scope(() => {
-    const hidden = attentionMask.eq(0).view([attentionMask.size(0), 1, 1, attentionMask.size(1)]);
-    return torch.zeros(hidden.shape, { dtype: like.dtype, device: like.device }).maskedFill(hidden, -Infinity);
-  });
 }
 
 /** HuggingFace BertModel built with add_pooling_layer false (no pooler keys). */

@@ -164,7 +164,7 @@ function causalMask(length: number, like: Tensor): Tensor {
 }
 
 /** Additive mask [B, 1, 1, L] from a 0/1 attention mask: -inf at padding keys. */
-function paddingMask(attentionMask: Tensor, like: Tensor): Tensor {
+export function paddingMask(attentionMask: Tensor, like: Tensor): Tensor {
   return torch.scope(() => {
     const hidden = attentionMask.eq(0).view([attentionMask.size(0), 1, 1, attentionMask.size(1)]);
     return torch.zeros(hidden.shape, { dtype: like.dtype, device: like.device }).maskedFill(hidden, -Infinity);
