@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
 import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
 import { writePerImageCsv } from '../eval/per-image-csv.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import { load } from '../models/load.js';
 import { familyNamed, loadFolder } from '../models/registry.js';
 import type { SegmentationModel } from '../models/types.js';
