@@ -75,11 +75,17 @@ function resolveSpecifier(srcDir: string, file: string, specifier: string): stri
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
+/** A group of files that all reach each other, and one shortest closed path a -> b -> ... -> a among them. */
+export interface Cycle {
+  members: string[];
+  path: string[];
+}
+
 /**
  * Cycles among the given edges, one per strongly connected component of two or more nodes (or a
- * node that imports itself), each written as a closed path a -> b -> ... -> a.
+ * node that imports itself).
  */
-export function findCycles(edges: ReadonlyArray<{ from: string; to: string }>): string[][] {
+export function findCycles(edges: ReadonlyArray<{ from: string; to: string }>): Cycle[] {
   const next = new Map<string, string[]>();
   for (const { from, to } of edges) {
     if (!next.has(from)) next.set(from, []);
@@ -124,7 +130,7 @@ export function findCycles(edges: ReadonlyArray<{ from: string; to: string }>): 
       }
     }
   }
-  return components.map((component) => shortestCycle(component, next));
+  return components.map((component) => ({ members: [...component].sort(), path: shortestCycle(component, next) }));
 }
 
 /** A shortest closed path through the first (sorted) node of a strongly connected component. */
