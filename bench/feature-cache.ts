@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSyntheticDataset } from '../src/data/synthetic-referring.js';
+import { writeSyntheticDataset } from '../src/prompts/synthetic-referring.js';
 import { torch } from '../src/index.js';
 import { clipsegFromConfig } from '../src/models/clipseg/family.js';
 import { readPromptedSplit } from '../src/prompts/prompted-samples.js';

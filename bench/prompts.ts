@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSyntheticDataset } from '../src/data/synthetic-referring.js';
+import { writeSyntheticDataset } from '../src/prompts/synthetic-referring.js';
 import { readGrayImage } from '../src/imaging/read-image.js';
 import { computeMaskAttributes } from '../src/prompts/mask-attributes.js';
 

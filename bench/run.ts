@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { torch } from '../src/index.js';
-import { packageRoot } from '../src/torch/native.js';
+import { packageRoot } from '../src/package-root.js';
 import { biomedClipSegFigures } from './biomedclipseg.js';
 import { clipsegFigures } from './clipseg.js';
 import { cnnTrainStepFigures } from './cnn.js';

@@ -1,8 +1,6 @@
 // The `vlsm` command: parses the verb and hands the rest to its command module. Errors print
 // their message and exit non-zero; `--debug` shows the stack.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../torch/native.js';
+import { packageVersion } from '../package-root.js';
 
 type Command = { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> };
 
@@ -20,14 +18,10 @@ const commands: Record<string, Command> = {
   prompts: { summary: 'generate language prompts P0-P9 for a dataset', load: async () => (await import('./commands/prompts.js')).runPrompts },
 };
 
-export function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return [`vlsm ${version()}: language-prompted medical image segmentation`, '', 'usage: vlsm <command> [options]', '', 'commands:', ...lines, '', 'Run `vlsm <command> --help` for a command\'s options.'].join('\n');
+  return [`vlsm ${packageVersion()}: language-prompted medical image segmentation`, '', 'usage: vlsm <command> [options]', '', 'commands:', ...lines, '', 'Run `vlsm <command> --help` for a command\'s options.'].join('\n');
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -39,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     return verb === undefined ? 1 : 0;
   }
   if (verb === '--version' || verb === '-v') {
-    console.log(version());
+    console.log(packageVersion());
     return 0;
   }
   const command = commands[verb];

@@ -2,8 +2,8 @@
 // paper's tables) and at model resolution (what training logs), optionally writing the masks.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ProgressBar } from '../cli/progress.js';
-import { torch } from '../index.js';
+import { ProgressBar } from '../progress.js';
+import * as torch from '../torch/index.js';
 import { writeGrayPng } from '../imaging/write-image.js';
 import type { SegmentationModel } from '../models/types.js';
 import { isLastTemplate, type PromptedSample } from '../prompts/prompted-samples.js';

@@ -4,19 +4,19 @@
 // pretrained CLIPSeg is in the local HuggingFace cache, it is evaluated zero-shot too.
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSyntheticDataset } from '../data/synthetic-referring.js';
+import { writeSyntheticDataset } from '../prompts/synthetic-referring.js';
 import type { AnnotationEntry } from '../data/annotation-file.js';
 import { writeAnnotationFile } from '../data/annotation-file.js';
-import { formatMeanStd, type Summary } from '../eval/aggregate.js';
+import type { Summary } from '../eval/aggregate.js';
 import { readRgbImage } from '../imaging/read-image.js';
 import { writeRgbPng } from '../imaging/write-image.js';
 import { load } from '../models/load.js';
 import { predictBatch } from '../models/predict.js';
 import type { SegmentationModel } from '../models/types.js';
-import { overlay } from '../cli/commands/segment.js';
+import { overlay } from '../imaging/overlay.js';
 import { generateDatasetPrompts } from '../prompts/generate-prompts.js';
 import { readPromptedSplit } from '../prompts/prompted-samples.js';
-import { packageRoot } from '../torch/native.js';
+import { packageRoot } from '../package-root.js';
 import { itemRows, loadRunModel, runFinetune, testDatasets, withResults } from './finetune-run.js';
 import { parseRunConfig, type RunConfig } from './run-config.js';
 import { resolveRecipe } from '../train/recipes.js';
@@ -144,11 +144,4 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
   }
   log(`\ndemo finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return rows;
-}
-
-/** The Dice table, as markdown. */
-export function demoTable(rows: readonly DemoRow[]): string {
-  const lines = ['| dataset | model | prompt | test Dice ×100 (mean ± std) | n |', '|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.dataset} | ${r.model} | ${r.prompt} | ${formatMeanStd(r.dice)} | ${r.dice.count} |`);
-  return lines.join('\n');
 }

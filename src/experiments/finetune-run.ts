@@ -3,23 +3,24 @@
 // metrics and a summary next to the checkpoints. The recipe's prompt conventions (TRAINING.md §2.3)
 // apply to every split: `random_includes_p0`; validation's `val_templates`; the test's
 // `test_templates`, where 'all' scores every template and reports the last one's (the fork).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
 import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
 import { writePerImageCsv } from '../eval/per-image-csv.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import { load } from '../models/load.js';
 import { familyNamed, loadFolder } from '../models/registry.js';
 import type { SegmentationModel } from '../models/types.js';
 import { parsePromptType, type PromptType, type TemplateChoice } from '../prompts/prompt-selection.js';
 import { isLastTemplate, readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
 import { hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
-import { resolveRecipe, withRecipeDefaults, type Recipe } from '../train/recipes.js';
+import type { Recipe } from '../train/recipes.js';
 import { finetune, type FinetuneResult } from '../train/trainer.js';
-import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results-store.js';
-import { parseRunConfig, type RunConfig } from './run-config.js';
+import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results/index.js';
+import type { RunConfig } from './run-config.js';
+import { runRecipe, savedRun, savedRunFile } from './run-recipe.js';
 
 export interface DatasetResult {
   dataset: string;
@@ -45,32 +46,28 @@ export interface TemplateResult {
   items: EvaluatedItem[];
 }
 
-/** The model a run config names; fresh weights are seeded by the recipe's seed. */
-export async function buildModel(config: RunConfig, seed: number): Promise<SegmentationModel> {
+/** The model a run config names; fresh weights are seeded by the seed of the run's recipe (or `seed`). */
+export async function buildModel(config: RunConfig, seed?: number): Promise<SegmentationModel> {
   const spec = config.model;
   if (typeof spec === 'string') return load(spec);
   if ('path' in spec) return loadFolder(spec.path, { family: spec.family });
   const family = familyNamed(spec.family);
   if (!family.scratch) throw new ConfigError(`model family '${spec.family}' cannot be built from scratch; give a checkpoint`, undefined, 'model.family');
-  torch.manualSeed(seed);
+  torch.manualSeed(seed ?? runRecipe(config, spec.family).seed);
   return family.scratch(spec.scratch, spec.input_size);
 }
 
 /** A finetune run folder's model with its best weights, and the recipe it trained with. */
 export async function loadRunModel(runDir: string): Promise<{ model: SegmentationModel; recipe: Recipe }> {
-  const saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { config?: unknown; recipe?: Recipe };
-  // Runs saved before a recipe field existed get its default (HEAD's prompt conventions).
-  if (saved.recipe) saved.recipe = withRecipeDefaults(saved.recipe);
-  if (!saved.config || !saved.recipe) throw new ConfigError(`${join(runDir, 'config.json')}: not a vlsm finetune run config (no config and recipe)`, join(runDir, 'config.json'));
-  const config = parseRunConfig(saved.config, join(runDir, 'config.json'));
-  const model = await buildModel(config, saved.recipe.seed);
+  const { config, recipe } = savedRun(runDir);
+  const model = await buildModel(config, recipe.seed);
   const best = loadCheckpoint(join(runDir, 'checkpoints'), 'best');
   try {
     model.module.loadStateDict(best.weights, { strict: false, file: join(runDir, 'checkpoints', 'best.json') });
   } finally {
     torch.dispose([...best.weights.values()], best.rngState);
   }
-  return { model, recipe: saved.recipe };
+  return { model, recipe };
 }
 
 export const datasetName = (d: { root: string; name?: string }): string => d.name ?? basename(resolve(d.root));
@@ -162,7 +159,7 @@ function rowsOf(dataset: string, split: string, prompt: string, items: readonly 
 }
 
 /**
- * Runs `body` as a recorded run of the results database at `path` (results-store's recordRun:
+ * Runs `body` as a recorded run of the results database at `path` (the results store's recordRun:
  * done, failed, or killed by a signal); `false` records nothing. A body that reports itself
  * interrupted leaves the run marked 'killed', so a later `--resume` is visible as such.
  */
@@ -197,12 +194,11 @@ export async function runFinetune(config: RunConfig, o: { resume?: boolean; prog
 async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number }, onEpoch: (entry: FinetuneResult['state']['history'][number]) => void): Promise<Omit<RunOutcome, 'runId'>> {
   const log = o.log ?? ((line: string) => console.log(line));
   const promptType = parsePromptType(config.prompt);
-  const familyName = typeof config.model === 'string' || 'path' in config.model ? undefined : config.model.family;
-  const model = await buildModel(config, resolveRecipe(familyName ?? 'clipseg', config.recipe, config.train).seed);
-  const recipe = resolveRecipe(model.family, config.recipe, config.train, 'run config');
+  const model = await buildModel(config);
+  const recipe = runRecipe(config, model.family);
   const outDir = config.out;
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify({ config, recipe }, null, 2));
+  writeFileSync(savedRunFile(outDir), JSON.stringify({ config, recipe }, null, 2));
   const valSamples = await splitSamples(config.data, 'val', promptType, recipe, 0);
   log(`finetune ${model.family} on ${config.data.map(datasetName).join(' + ')} with prompt ${promptType}: ${model.module.numParameters({ trainableOnly: false }).toLocaleString('en')} parameters, recipe ${config.recipe}`);
   const training = await finetune({

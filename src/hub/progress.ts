@@ -1,11 +1,8 @@
-// A one-line download progress bar on a terminal stream (stderr by default).
-// On a terminal the line is redrawn at most 10 times a second; elsewhere (CI logs, pipes) only the
-// start and the end are written, so logs stay readable.
+// A one-line download progress bar on a terminal stream (stderr by default), drawn by vlsm's
+// StatusLine. Elsewhere (CI logs, pipes) only the start and the end are written.
+import { bar, StatusLine, type ProgressStream } from '../progress.js';
 
-export interface ProgressStream {
-  write(chunk: string): unknown;
-  isTTY?: boolean;
-}
+export type { ProgressStream };
 
 export interface Progress {
   /** `received` counts every byte of the file so far, resumed bytes included. */
@@ -26,33 +23,29 @@ export function formatBytes(n: number): string {
 }
 
 export class ProgressBar implements Progress {
-  private lastDraw = 0;
   private received: number;
   private readonly started = Date.now();
+  private readonly status: StatusLine;
 
   constructor(
     private readonly label: string,
     private readonly total: number | undefined,
-    private readonly stream: ProgressStream = process.stderr,
+    stream: ProgressStream = process.stderr,
     private readonly resumedFrom = 0,
   ) {
     this.received = resumedFrom;
+    this.status = new StatusLine(stream, Infinity);
     const resumed = resumedFrom > 0 ? `, resuming at ${formatBytes(resumedFrom)}` : '';
-    if (!stream.isTTY) stream.write(`Downloading ${label} (${total === undefined ? 'size unknown' : formatBytes(total)}${resumed})\n`);
+    if (!this.status.isTTY) stream.write(`Downloading ${label} (${total === undefined ? 'size unknown' : formatBytes(total)}${resumed})\n`);
   }
 
   update(received: number): void {
     this.received = received;
-    const now = Date.now();
-    if (this.stream.isTTY && now - this.lastDraw >= 100) {
-      this.lastDraw = now;
-      this.stream.write(`\r${this.line()}`);
-    }
+    this.status.draw(() => this.line());
   }
 
   done(): void {
-    if (this.stream.isTTY) this.stream.write(`\r${this.line()}\n`);
-    else this.stream.write(`Downloaded ${this.label}: ${formatBytes(this.received)}\n`);
+    this.status.finish(this.status.isTTY ? this.line() : `Downloaded ${this.label}: ${formatBytes(this.received)}`);
   }
 
   private line(): string {
@@ -60,9 +53,6 @@ export class ProgressBar implements Progress {
     const rate = `${formatBytes(Math.round((this.received - this.resumedFrom) / seconds))}/s`;
     if (this.total === undefined || this.total === 0) return `${this.label} ${formatBytes(this.received)} ${rate}`;
     const fraction = Math.min(this.received / this.total, 1);
-    const width = 24;
-    const filled = Math.round(fraction * width);
-    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-    return `${this.label} ${String(Math.floor(fraction * 100)).padStart(3)}% [${bar}] ${formatBytes(this.received)}/${formatBytes(this.total)} ${rate}`;
+    return `${this.label} ${String(Math.floor(fraction * 100)).padStart(3)}% ${bar(fraction, '-')} ${formatBytes(this.received)}/${formatBytes(this.total)} ${rate}`;
   }
 }

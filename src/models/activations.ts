@@ -1,5 +1,5 @@
 // Activation functions by the names checkpoints' configs use (`hidden_act`).
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 
 type Tensor = torch.Tensor;
 

@@ -2,7 +2,7 @@
 // torchvision transforms do: resize (squash to the target size; PIL's antialiased filters for
 // downscaling), round to 8 bits as a PIL image would, rescale, normalise.
 import { z } from 'zod';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { RgbImage } from '../imaging/image-types.js';
 
 type Tensor = torch.Tensor;

@@ -1,5 +1,5 @@
 // One image, one prompt, one mask at the image's own size: what a clinician typing a prompt wants.
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
 import type { SegmentationModel } from './types.js';
 

@@ -1,6 +1,6 @@
 // The contract between a model family and the rest of vlsm (registry, CLI, trainer, evaluator).
 // A family folder provides one `ModelFamily` object; `models/registry.ts` lists them as data.
-import type { torch } from '../index.js';
+import type * as torch from '../torch/index.js';
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
 import type { Prediction } from './predict.js';
 

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 
 /** The first of `candidates` present in `folder`, or a CheckpointError listing what was looked for. */
 export function findWeightsFile(folder: string, candidates: readonly string[]): string {

@@ -3,9 +3,9 @@
 // them. Dataset and model names are matched through `canonicalDataset` / `canonicalModel`, which
 // know the spellings used by the paper, the reference's data/ folders and our importers.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { parseCsv } from './table-format.js';
 
 export interface PaperResult {
@@ -26,14 +26,9 @@ export interface PaperResult {
 
 /** The folder of the shipped CSVs (assets/paper-results in the package). */
 export function paperResultsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'assets', 'paper-results');
-    if (existsSync(join(candidate, 'table3.csv'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new ConfigError(`cannot find assets/paper-results above ${dirname(fileURLToPath(import.meta.url))}; the package is incomplete`);
-    dir = parent;
-  }
+  const dir = join(packageRoot(), 'assets', 'paper-results');
+  if (!existsSync(join(dir, 'table3.csv'))) throw new ConfigError(`cannot find ${dir}/table3.csv; the vlsm package is incomplete`, dir);
+  return dir;
 }
 
 const HEADERS: Record<string, string[]> = {

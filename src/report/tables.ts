@@ -3,7 +3,7 @@
 // beside the paper's own numbers (assets/paper-results) where model and dataset names match.
 import { ConfigError } from '../errors.js';
 import { formatMeanStd } from '../eval/aggregate.js';
-import type { RunKind, SummaryRow } from '../experiments/results-store.js';
+import type { RunKind, SummaryRow } from '../experiments/results/index.js';
 import { canonicalDataset, canonicalModel, type PaperResult } from './paper-results.js';
 import type { Cell, Table } from './table-format.js';
 

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { overlay } from '../cli/commands/segment.js';
+import { overlay } from '../imaging/overlay.js';
 import { decodeRgbImage } from '../imaging/read-image.js';
 import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
 import type { SegmentationModel } from '../models/types.js';
-import { packageRoot } from '../torch/native.js';
+import { packageRoot } from '../package-root.js';
 
 export interface ServerOptions {
   model: SegmentationModel;

@@ -16,8 +16,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { FramedTokenizer, tokenizerFromJson } from './framed-tokenizer.js';
-import { packageRoot, readJsonObject, readText, readTokenizerConfig, requireFolder, specialTokenName } from './files.js';
+import { readJsonObject, readText, readTokenizerConfig, requireFolder, specialTokenName } from './files.js';
 
 export const CLIP_START_TOKEN = '<|startoftext|>';
 export const CLIP_END_TOKEN = '<|endoftext|>';

@@ -1,8 +1,7 @@
 // Reading tokenizer files from a checkpoint folder: every failure names the file.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 
 export function readText(path: string, what: string): string {
@@ -59,16 +58,4 @@ export function readTokenizerConfig(dir: string): { config: Record<string, unkno
     }
   }
   return { config, files };
-}
-
-/** The folder holding vlsm's package.json (assets/ sits next to it, in the repository and when installed). */
-export function packageRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new CheckpointError(`vlsm: cannot find package.json above ${here}, so the bundled assets cannot be located`);
-    dir = parent;
-  }
-  return dir;
 }

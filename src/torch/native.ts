@@ -3,9 +3,9 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { NativeError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 
 /** A libtorch tensor owned by the addon: a slot number that goes stale when disposed. */
 export type Handle = number & { readonly __brand: 'TensorHandle' };
@@ -51,19 +51,6 @@ export interface NativeAddon {
   parallelInfo(): string;
   buildConfig(): string;
   torchVersion: string;
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** The repository (or installed package) root: the folder holding package.json. */
-export function packageRoot(): string {
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`vlsm: cannot find package.json above ${here}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 export const addonPath = (): string => join(packageRoot(), 'build', 'Release', 'vlsm_torch.node');

@@ -2,7 +2,7 @@
 // model, masks to the model resolution (nearest-exact, as PIL's NEAREST), and a seeded order.
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
 import { readGrayImage, readRgbImage } from '../imaging/read-image.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
 import type { PromptedSample } from '../prompts/prompted-samples.js';
 import { createRandom } from '../data/seeded-random.js';

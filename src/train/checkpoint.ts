@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { writeFileAtomic } from '../atomic-write.js';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { OptimizerStateDict } from '../torch/optim/optimizer.js';
 
 type Tensor = torch.Tensor;

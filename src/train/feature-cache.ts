@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import { elementSize } from '../torch/dtype.js';
 
 type Tensor = torch.Tensor;

@@ -6,7 +6,7 @@
 // a per-image Dice that turns NaN on empty masks. vlsm's `dice` is MONAI's DiceLoss on sigmoid
 // probabilities (smooth_nr = smooth_dr = 1e-5, per image, then the mean); `bce` is BCE with
 // logits over pixels. A recipe weights them; `dice: 1, bce: 0` reproduces the published runs.
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 
 type Tensor = torch.Tensor;
 

@@ -3,9 +3,9 @@
 // checkpoints, exact resume after a kill, the frozen-feature cache, a progress line and a JSONL log.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProgressBar } from '../cli/progress.js';
+import { ProgressBar } from '../progress.js';
 import { ConfigError } from '../errors.js';
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
 import type { PromptedSample } from '../prompts/prompted-samples.js';
 import type { Optimizer } from '../torch/optim/optimizer.js';

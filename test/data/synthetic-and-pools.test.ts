@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { readAnnotationFile } from '../../src/data/annotation-file.js';
 import { predefinedPool, readPooledDataset } from '../../src/data/pooled-dataset.js';
 import { createRandom } from '../../src/data/seeded-random.js';
-import { drawSynthSample, writeSyntheticDataset } from '../../src/data/synthetic-referring.js';
+import { drawSynthSample, writeSyntheticDataset } from '../../src/prompts/synthetic-referring.js';
 import { readGrayImage } from '../../src/imaging/read-image.js';
 import { computeMaskAttributes } from '../../src/prompts/mask-attributes.js';
 import { grayWith, writeGray, writePicture, writeText } from './fixtures.js';

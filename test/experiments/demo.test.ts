@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { demoTable, runDemo } from '../../src/experiments/demo.js';
-import { openResults } from '../../src/experiments/results-store.js';
+import { runDemo } from '../../src/experiments/demo.js';
+import { demoTable } from '../../src/report/demo-table.js';
+import { openResults } from '../../src/experiments/results/index.js';
 
 describe('vlsm demo', () => {
   it('trains every model, prints a Dice row per model and prompt, writes overlays and stores the runs', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runEvaluate } from '../../src/cli/commands/evaluate.js';
 import { runFinetune } from '../../src/experiments/finetune-run.js';
-import { openResults } from '../../src/experiments/results-store.js';
+import { openResults } from '../../src/experiments/results/index.js';
 import { readRunConfig } from '../../src/experiments/run-config.js';
 import { syntheticRoot, TINY_CLIPSEG } from '../train/fixtures.js';
 

@@ -9,8 +9,9 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { std } from '../../src/eval/aggregate.js';
 import {
-  ITEM_COLUMNS, openResults, recordRun, resultsPath, ResultsStoreError, SCHEMA_VERSION, type ItemMetricRow,
-} from '../../src/experiments/results-store.js';
+  importRuns, openResults, recordRun, resultsPath, ResultsStoreError, SCHEMA_VERSION, type ItemMetricRow,
+} from '../../src/experiments/results/index.js';
+import { exportRuns, ITEM_COLUMNS } from '../../src/report/results-export.js';
 import { parseCsv } from '../../src/report/table-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vlsm-results-'));
@@ -235,7 +236,7 @@ describe('exports', () => {
 
   it('json holds every run with its config, every item and epoch, and parses back to the same records', () => {
     const { store, ids } = filled();
-    const dump = JSON.parse(store.exportRuns('json')) as { schemaVersion: number; runs: unknown[]; items: { dice: number | null }[]; epochs: unknown[] };
+    const dump = JSON.parse(exportRuns(store, 'json')) as { schemaVersion: number; runs: unknown[]; items: { dice: number | null }[]; epochs: unknown[] };
     assert.equal(dump.schemaVersion, SCHEMA_VERSION);
     assert.deepEqual(dump.runs, store.listRuns().reverse());
     const items = store.itemMetrics(ids);
@@ -246,7 +247,7 @@ describe('exports', () => {
 
   it('csv has one line per item and parses back to the stored values exactly', () => {
     const { store, ids } = filled();
-    const [header, ...lines] = parseCsv(store.exportRuns('csv'));
+    const [header, ...lines] = parseCsv(exportRuns(store, 'csv'));
     assert.deepEqual(header, ITEM_COLUMNS);
     const items = store.itemMetrics(ids);
     assert.equal(lines.length, items.length);
@@ -265,7 +266,7 @@ describe('exports', () => {
 
   it('md is the summary per run, mean ± std ×100 to 2 decimals', () => {
     const { store, ids } = filled();
-    const md = store.exportRuns('md', { ids: [ids[1]] });
+    const md = exportRuns(store, 'md', { ids: [ids[1]] });
     assert.equal(
       md,
       '| run | model | dataset | split | prompt | resolution | n | dice | iou |\n' +
@@ -277,12 +278,12 @@ describe('exports', () => {
 
   it('json imports into another database under new ids and exports again identically', () => {
     const { store } = filled();
-    const dump = JSON.parse(store.exportRuns('json')) as unknown;
+    const dump = JSON.parse(exportRuns(store, 'json')) as unknown;
     const other = openResults(freshPath());
     const earlier = other.startRun({ kind: 'eval', config: {}, ...quiet });
-    const ids = other.importRuns(dump);
+    const ids = importRuns(other, dump);
     assert.deepEqual([...ids.values()], [earlier + 1, earlier + 2]);
-    const again = JSON.parse(other.exportRuns('json', { ids: [...ids.values()] })) as { runs: { id: number }[]; items: { runId: number }[]; epochs: { runId: number }[] };
+    const again = JSON.parse(exportRuns(other, 'json', { ids: [...ids.values()] })) as { runs: { id: number }[]; items: { runId: number }[]; epochs: { runId: number }[] };
     const back = (id: number): number => [...ids].find(([, to]) => to === id)![0];
     const renumbered = {
       ...again,
@@ -299,15 +300,15 @@ describe('exports', () => {
     const path = freshPath();
     const store = openResults(path);
     const dump = { schemaVersion: SCHEMA_VERSION, runs: [], items: [{ runId: 5 }], epochs: [] };
-    assert.throws(() => store.importRuns(dump, 'x.json'), { message: 'importRuns: x.json has items of run 5, which it does not list' });
-    assert.throws(() => store.importRuns({ ...dump, schemaVersion: 99 }, 'x.json'), { message: `importRuns: x.json has schema version 99, this vlsm reads ${SCHEMA_VERSION}` });
+    assert.throws(() => importRuns(store, dump, 'x.json'), { message: 'importRuns: x.json has items of run 5, which it does not list' });
+    assert.throws(() => importRuns(store, { ...dump, schemaVersion: 99 }, 'x.json'), { message: `importRuns: x.json has schema version 99, this vlsm reads ${SCHEMA_VERSION}` });
     assert.deepEqual(store.listRuns(), []);
     store.close();
   });
 
   it('rejects an unknown format, listing the formats', () => {
     const { store } = filled();
-    assert.throws(() => store.exportRuns('xlsx' as 'md'), { message: `exportRuns: unknown format 'xlsx'; formats: md, csv, json` });
+    assert.throws(() => exportRuns(store, 'xlsx' as 'md'), { message: `exportRuns: unknown format 'xlsx'; formats: md, csv, json` });
     store.close();
   });
 });

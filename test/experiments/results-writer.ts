@@ -1,7 +1,7 @@
 // A child process for the concurrency test: writes one run, its items in many small
 // transactions, and its epochs to a shared results database, then exits 0.
 // usage: node results-writer.js DB WRITER BATCHES ITEMS_PER_BATCH
-import { openResults } from '../../src/experiments/results-store.js';
+import { openResults } from '../../src/experiments/results/index.js';
 
 const [db, writer, batches, perBatch] = process.argv.slice(2);
 const store = openResults(db);

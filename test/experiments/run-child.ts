@@ -1,7 +1,7 @@
 // A child process for the run-lifecycle tests. usage: node run-child.js DB MODE
 //   abandon: starts a run and exits without finishing it (a crash);
 //   hang:    records a run that never ends, printing its id, until a signal arrives.
-import { openResults, recordRun } from '../../src/experiments/results-store.js';
+import { openResults, recordRun } from '../../src/experiments/results/index.js';
 
 const [db, mode] = process.argv.slice(2);
 const store = openResults(db);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { readAnnotationFile } from '../../src/data/annotation-file.js';
 import { runEvaluate } from '../../src/cli/commands/evaluate.js';
 import { itemRows, runFinetune, splitSamples, testDatasets } from '../../src/experiments/finetune-run.js';
-import { openResults } from '../../src/experiments/results-store.js';
+import { openResults } from '../../src/experiments/results/index.js';
 import { readRunConfig } from '../../src/experiments/run-config.js';
 import type { SegmentationModel } from '../../src/models/types.js';
 import { resolveRecipe } from '../../src/train/recipes.js';

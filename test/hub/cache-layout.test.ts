@@ -33,6 +33,6 @@ describe('ProgressBar', () => {
     bar.update(1024);
     bar.update(2048); // within 100 ms of the last draw: not drawn until done()
     bar.done();
-    assert.match(text, /^\rorg\/m\/model\.safetensors  50% \[#{12}-{12}\] 1\.0 kB\/2\.0 kB .*\/s\rorg\/m\/model\.safetensors 100% \[#{24}\] 2\.0 kB\/2\.0 kB .*\/s\n$/s);
+    assert.match(text, /^\rorg\/m\/model\.safetensors  50% \[#{12}-{12}\] 1\.0 kB\/2\.0 kB [^\r]*\/s\x1b\[K\rorg\/m\/model\.safetensors 100% \[#{24}\] 2\.0 kB\/2\.0 kB [^\r]*\/s\x1b\[K\n$/s);
   });
 });

@@ -1,7 +1,7 @@
 // Tables in the paper's layout, in markdown, CSV and JSON, and the comparison with the paper.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SummaryRow } from '../../src/experiments/results-store.js';
+import type { SummaryRow } from '../../src/experiments/results/index.js';
 import { summarize } from '../../src/eval/aggregate.js';
 import { loadPaperResults } from '../../src/report/paper-results.js';
 import { parseCsv, renderTable, toCsv, toJson, toMarkdown, type Table } from '../../src/report/table-format.js';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { torch } from '../../src/index.js';
-import { writeSyntheticDataset } from '../../src/data/synthetic-referring.js';
+import { writeSyntheticDataset } from '../../src/prompts/synthetic-referring.js';
 import { clipsegFromConfig, type ClipsegSegmentationModel } from '../../src/models/clipseg/family.js';
 import { readPromptedSplit } from '../../src/prompts/prompted-samples.js';
 import type { PromptType } from '../../src/prompts/prompt-selection.js';

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkDataset, formatCheckReport } from '../../data/dataset-check.js';
 import { IMPORTERS, importDataset } from '../../data/importers/registry.js';
 import { PREDEFINED_POOLS } from '../../data/pooled-dataset.js';
-import { writeSyntheticDataset } from '../../data/synthetic-referring.js';
+import { writeSyntheticDataset } from '../../prompts/synthetic-referring.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,7 +1,8 @@
 // `vlsm demo`: the README's main job, on bundled data only (see experiments/demo.ts).
 import { parseArgs } from 'node:util';
-import { demoTable, runDemo } from '../../experiments/demo.js';
-import { torch } from '../../index.js';
+import { runDemo } from '../../experiments/demo.js';
+import { demoTable } from '../../report/demo-table.js';
+import * as torch from '../../torch/index.js';
 
 const usage = `usage: vlsm demo [--out DIR] [--epochs N] [--images N] [--seed S] [--quiet]
 

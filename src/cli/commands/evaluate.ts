@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { formatMeanStd } from '../../eval/aggregate.js';
 import { datasetName, itemRows, loadRunModel, testDatasets, withResults } from '../../experiments/finetune-run.js';
-import { resultsPath } from '../../experiments/results-store.js';
+import { resultsPath } from '../../experiments/results/index.js';
 import { load } from '../../models/load.js';
 import type { SegmentationModel } from '../../models/types.js';
 import { parsePromptType, parseTemplateChoice } from '../../prompts/prompt-selection.js';
@@ -54,7 +54,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const resampling = values.resampling ?? 'nearest-mask';
   if (resampling !== 'nearest-mask' && resampling !== 'bilinear') throw new ConfigError(`--resampling must be nearest-mask or bilinear, got '${resampling}'`);
   const { model, recipe: trained } = await modelFrom(values.model);
-  const base = trained ?? resolveRecipe(model.family, 'published');
+  const base = trained ?? resolveRecipe(model.family);
   const threshold = values.threshold === undefined ? model.threshold : Number(values.threshold);
   if (!(threshold > 0 && threshold < 1)) throw new ConfigError(`--threshold must be in (0, 1), got '${values.threshold}'`);
   const randomP0 = values['random-p0'];

@@ -1,7 +1,7 @@
 // `vlsm info`: what this installation is and what it runs on.
 import { parseArgs } from 'node:util';
-import { torch } from '../../index.js';
-import { version } from '../main.js';
+import * as torch from '../../torch/index.js';
+import { packageVersion } from '../../package-root.js';
 
 export async function runInfo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
@@ -11,7 +11,7 @@ export async function runInfo(argv: string[]): Promise<number> {
   }
   const info = torch.info();
   const facts = {
-    vlsm: version(),
+    vlsm: packageVersion(),
     node: process.version,
     libtorch: info.libtorchVersion,
     addon: info.addon,

@@ -1,14 +1,15 @@
 // `vlsm results list|show|export`: read the results database that finetune / eval / zeroshot write
-// (src/experiments/results-store.ts) and print or export it, including in the paper's layout and
+// (src/experiments/results/) and print or export it, including in the paper's layout and
 // against the paper's own numbers (src/report/tables.ts).
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { writeFileAtomic } from '../../eval/per-image-csv.js';
 import {
-  isAbandoned, openResults, resultsPath, RUN_KINDS, RUN_STATUSES, type ResultsStore, type RunFilter, type RunKind, type RunRecord, type RunStatus,
-} from '../../experiments/results-store.js';
+  importRuns, isAbandoned, openResults, resultsPath, RUN_KINDS, RUN_STATUSES, type ResultsStore, type RunFilter, type RunKind, type RunRecord, type RunStatus,
+} from '../../experiments/results/index.js';
 import { loadPaperResults, PAPER_TABLES } from '../../report/paper-results.js';
+import { exportRuns } from '../../report/results-export.js';
 import { checkFormat, renderTable, TABLE_FORMATS, type Table, type TableFormat } from '../../report/table-format.js';
 import { cellsFromSummaries, compareWithPaper, paperLayout, runTable } from '../../report/tables.js';
 
@@ -167,7 +168,7 @@ async function show(args: string[]): Promise<number> {
 
 /** The export text for a layout (see USAGE). */
 export function exportText(store: ResultsStore, format: TableFormat, layout: Layout, filter: RunFilter, paperTables?: readonly string[]): string {
-  if (layout === 'default') return store.exportRuns(format, filter);
+  if (layout === 'default') return exportRuns(store, format, filter);
   const runs = store.listRuns(filter).reverse();
   if (layout === 'items') {
     if (format === 'json') return JSON.stringify(store.itemMetrics(runs.map((r) => r.id)), (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2) + '\n';
@@ -187,7 +188,7 @@ export function exportText(store: ResultsStore, format: TableFormat, layout: Lay
 }
 
 function renderItems(store: ResultsStore, runs: readonly RunRecord[], format: TableFormat): string {
-  if (format === 'csv') return store.exportRuns('csv', { ids: runs.map((r) => r.id) });
+  if (format === 'csv') return exportRuns(store, 'csv', { ids: runs.map((r) => r.id) });
   const items = store.itemMetrics(runs.map((r) => r.id));
   const table: Table = {
     columns: ['run', 'dataset', 'split', 'prompt', 'image', 'class', 'resolution', 'dice', 'iou'],
@@ -243,7 +244,7 @@ async function importResults(args: string[]): Promise<number> {
   const path = resultsPath(parsed.values.db as string | undefined);
   const store = openResults(path);
   try {
-    const ids = store.importRuns(dump, file);
+    const ids = importRuns(store, dump, file);
     console.log(`imported ${ids.size} run(s) from ${file} into ${path}: ${[...ids].map(([from, to]) => `${from} → ${to}`).join(', ')}`);
   } finally {
     store.close();

@@ -5,13 +5,13 @@ import { mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
-import { torch } from '../../index.js';
-import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
+import * as torch from '../../torch/index.js';
+import { overlay } from '../../imaging/overlay.js';
 import { readRgbImage } from '../../imaging/read-image.js';
 import { writeGrayPng, writeRgbPng } from '../../imaging/write-image.js';
 import { load } from '../../models/load.js';
 import { predictBatch } from '../../models/predict.js';
-import { ProgressBar } from '../progress.js';
+import { ProgressBar } from '../../progress.js';
 
 const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEXT" [options]
 
@@ -27,30 +27,6 @@ const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEX
   --revision REV        Hub revision to use; --offline never touches the network`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
-
-/** The mask tinted red over the image at 40%, its contour drawn in yellow. */
-export function overlay(image: RgbImage, mask: GrayImage): RgbImage {
-  const { width, height } = image;
-  const out = new Uint8Array(image.data);
-  const inside = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < width && y < height && mask.data[y * width + x]! > 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (!inside(x, y)) continue;
-      const p = 3 * (y * width + x);
-      const edge = !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1) || !inside(x, y + 1);
-      if (edge) {
-        out[p] = 255;
-        out[p + 1] = 255;
-        out[p + 2] = 0;
-      } else {
-        out[p] = Math.round(0.6 * out[p]! + 0.4 * 255);
-        out[p + 1] = Math.round(0.6 * out[p + 1]!);
-        out[p + 2] = Math.round(0.6 * out[p + 2]!);
-      }
-    }
-  }
-  return { width, height, data: out };
-}
 
 function listImages(dir: string): string[] {
   const files = readdirSync(dir).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();

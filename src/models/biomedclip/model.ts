@@ -6,7 +6,7 @@
 // src/transformers/models/bert/modeling_bert.py (BertModel without its pooler). Checked against
 // shared/fixtures/biomedclipseg-tiny, whose README describes each layer.
 // Each layer's forward runs in its own torch.scope, as in models/clip/model.ts.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { CLIPMLP, paddingMask } from '../clip/model.js';
 import { activation } from '../activations.js';
 import type { BertConfig, BiomedCLIPConfig, TimmViTConfig } from './config.js';

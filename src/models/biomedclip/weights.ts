@@ -1,6 +1,6 @@
 // From a checkpoint's keys to open_clip CustomTextCLIP's, in one place: wrappers and stale
 // buffers go, names stay (open_clip's own load_checkpoint does the same two things).
-import type { torch } from '../../index.js';
+import type * as torch from '../../torch/index.js';
 
 type Tensor = torch.Tensor;
 

@@ -14,7 +14,7 @@
 // CIDAS/clipseg-rd64-refined's). Once a decoder is trained the two load alike.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { CheckpointError, ConfigError } from '../../errors.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { WordPieceTokenizer } from '../../tokenizers/index.js';

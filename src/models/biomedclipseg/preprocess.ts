@@ -3,7 +3,7 @@
 // image, bilinear with antialiasing; no aspect ratio kept), ToTensor, Normalize with CLIP's
 // mean/std; the BiomedCLIP WordPiece tokenizer with max_length 256, truncation and padding to
 // max_length; predictions resized back with nearest-exact.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { imageToTensor } from '../image-processor.js';
 import { toTensors, type WordPieceTokenizer } from '../../tokenizers/index.js';

@@ -1,6 +1,6 @@
 // Checkpoint keys for BiomedCLIPSeg: `biomedclip.*` (open_clip's CustomTextCLIP) and `decoder.*`
 // (HuggingFace CLIPSegDecoder), from the files they come in.
-import type { torch } from '../../index.js';
+import type * as torch from '../../torch/index.js';
 import { CheckpointError } from '../../errors.js';
 import { normalizeBiomedClipKeys } from '../biomedclip/weights.js';
 import { normalizeClipsegKeys } from '../clipseg/weights.js';

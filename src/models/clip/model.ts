@@ -3,7 +3,7 @@
 // identical CLIPSeg copies in models/clipseg/modeling_clipseg.py), over openai/CLIP model.py.
 // Each layer's forward runs in its own torch.scope, so a forward pass holds one layer's
 // intermediates at a time (autograd keeps what backward needs by itself).
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { activation } from '../activations.js';
 import type { CLIPConfig, CLIPTextConfig, CLIPVisionConfig } from './config.js';
 

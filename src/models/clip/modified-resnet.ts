@@ -4,7 +4,7 @@
 // Reference: DerrickWang005/CRIS.pytorch model/clip.py at e596332 (Bottleneck, AttentionPool2d,
 // ModifiedResNet), over openai/CLIP clip/model.py; checked through fixtures/cris-tiny.
 // Each block's forward runs in its own torch.scope.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 
 const { nn, F } = torch;
 type Tensor = torch.Tensor;

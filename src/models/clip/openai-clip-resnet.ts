@@ -3,7 +3,7 @@
 // `text_projection`, `logit_scale`): the backbone CRIS builds from RN50.pt (its `backbone.*` keys).
 // Reference: DerrickWang005/CRIS.pytorch model/clip.py at e596332 (CLIP.encode_image, encode_text),
 // whose text encoder returns every word feature as well as the sentence state.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { ModifiedResNet, type ModifiedResNetOptions } from './modified-resnet.js';
 import { causalAttentionMask, OpenAITransformer } from './text-transformer-openai.js';
 

@@ -3,7 +3,7 @@
 // checkpoint built on them (CRIS). HuggingFace's layout of the same network is clip/model.ts.
 // Reference: openai/CLIP clip/model.py (ResidualAttentionBlock, Transformer) and its copy in
 // DerrickWang005/CRIS.pytorch model/clip.py at e596332; checked through fixtures/cris-tiny.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { quickGelu } from '../activations.js';
 
 const { nn } = torch;

@@ -3,7 +3,7 @@
 // preprocessor_config.json) becomes a SegmentationModel.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { toTensors } from '../../tokenizers/tensors.js';

@@ -1,7 +1,7 @@
 // CLIPSeg (Lüddecke & Ecker, CVPR 2022) with HuggingFace's CLIPSegForImageSegmentation key names.
 // Reference: huggingface/transformers src/transformers/models/clipseg/modeling_clipseg.py, checked
 // against timojl/clipseg models/clipseg.py (CLIPDensePredT) through fixtures/clipseg-tiny.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { CLIPAttention, CLIPMLP, CLIPModel } from '../clip/model.js';
 import type { CLIPSegConfig } from './config.js';
 

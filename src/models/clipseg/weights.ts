@@ -1,6 +1,6 @@
 // From a checkpoint's keys to CLIPSegForImageSegmentation's, in one place (as HuggingFace's
 // convert_clipseg_original_pytorch_to_hf.py): wrappers and stale buffers go, names stay.
-import type { torch } from '../../index.js';
+import type * as torch from '../../torch/index.js';
 
 type Tensor = torch.Tensor;
 

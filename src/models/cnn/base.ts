@@ -3,7 +3,7 @@
 // Reference: segmentation_models_pytorch 0.3.3 (qubvel-org/segmentation_models.pytorch@e5d3db2),
 // base/modules.py (Conv2dReLU), base/heads.py (SegmentationHead), base/initialization.py,
 // base/model.py (SegmentationModel.forward, check_input_shape).
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { ResNetEncoder } from './resnet.js';
 
 const { nn } = torch;

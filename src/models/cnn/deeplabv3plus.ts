@@ -4,7 +4,7 @@
 // stride 16 (layer4 dilated by 2), 256 decoder channels, separable ASPP with rates 12, 24, 36 plus
 // the image-pooling branch, a 48-channel projection of the stride-4 features, bilinear upsampling
 // with align_corners (nn.UpsamplingBilinear2d) ×4 in the decoder and ×4 in the head (1×1 conv).
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { SegmentationHead, SmpSegmentationModel, type Decoder } from './base.js';
 import type { CnnConfig } from './config.js';
 import { encoderFromConfig } from './resnet.js';

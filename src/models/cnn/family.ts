@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { parseConfig, readConfigFile } from '../config-file.js';
 import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';

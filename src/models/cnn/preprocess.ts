@@ -12,7 +12,7 @@
 // antialiasing on 0–255 values, rounded back to 8 bits, as PIL's BILINEAR resize (torchvision's on
 // PIL images) behaves.
 import { DatasetError } from '../../errors.js';
-import type { torch } from '../../index.js';
+import type * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { IMAGENET_MEAN, IMAGENET_STD, processImages, type ImageProcessorConfig } from '../image-processor.js';
 import type { SegmentationBatch } from '../types.js';

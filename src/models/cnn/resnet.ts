@@ -6,7 +6,7 @@
 // torchvision model without fc and avgpool, returning the input and five feature maps) and
 // encoders/_base.py + _utils.py (`make_dilated`: output stride 16 or 8 by dilating the last stages).
 import { ConfigError } from '../../errors.js';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { CnnConfig, ResNetParams } from './config.js';
 
 const { nn, F } = torch;

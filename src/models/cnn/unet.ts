@@ -4,7 +4,7 @@
 // 256, 128, 64, 32, 16; nearest ×2 upsampling then concatenation with the skip; two
 // conv-BN-ReLU per block; no center block (smp adds one only for VGG encoders); no attention;
 // a 3×3 head to `classes` logits.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { Conv2dReLU, SegmentationHead, SmpSegmentationModel, type Decoder } from './base.js';
 import { encoderFromConfig } from './resnet.js';
 import type { CnnConfig } from './config.js';

@@ -3,7 +3,7 @@
 // segmentation_models_pytorch/decoders/unetplusplus/{decoder,model}.py. Node x_{d}_{l} (depth d,
 // layer l) upsamples x_{d}_{l-1} and concatenates every x_{i}_{l} with i > d and the encoder skip
 // of layer l; the blocks are U-Net's (decoder channels 256, 128, 64, 32, 16 by default).
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { SegmentationHead, SmpSegmentationModel, type Decoder } from './base.js';
 import type { CnnConfig } from './config.js';
 import { encoderFromConfig } from './resnet.js';

@@ -4,7 +4,7 @@
 // whole smp models (`encoder.*`, `decoder.*`, `segmentation_head.*`), possibly saved through a
 // DataParallel or Lightning wrapper.
 import { CheckpointError } from '../../errors.js';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { ResNetEncoder } from './resnet.js';
 import type { SmpSegmentationModel } from './base.js';
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { readConfigFile } from '../config-file.js';

@@ -26,7 +26,7 @@
 //   (123, 117, 104), which normalises to (0.0033, 0.0038, −0.0013) rather than exactly 0; with
 //   roundTo8Bit (the fork's 8-bit images) we do the same, without it the padding is exactly 0.
 // - Neither cv2 nor this code antialiases when shrinking.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { aten } from '../../torch/dispatch.js';
 import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
 import { imageToTensor } from '../image-processor.js';

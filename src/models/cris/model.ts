@@ -4,7 +4,7 @@
 // model/layers.py (conv_layer, linear_layer, CoordConv, Projector, TransformerDecoder(Layer), FPN)
 // and model/segmenter.py (CRIS); checked through fixtures/cris-tiny within 1e-5.
 // The backbone (CLIP RN50 in OpenAI's layout) is imported from models/clip.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import { CLIPResNet, type TextEncoding } from '../clip/openai-clip-resnet.js';
 import { attnpoolHeads, textHeads, type CRISConfig } from './config.js';
 

@@ -9,7 +9,7 @@
 // (models/cris/letterbox.ts, which also says where it differs from cv2.warpAffine).
 // Prompts: CRIS's tokenizer conventions (src/tokenizers/cris-tokenize.ts): zero padding to
 // text.word_len by default, or medvlsm HEAD's HuggingFace padding to 77 with <|endoftext|>.
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { readRgbImage } from '../../imaging/read-image.js';
 import type { ClipTokenizer } from '../../tokenizers/clip-bpe.js';

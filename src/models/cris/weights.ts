@@ -4,7 +4,7 @@
 // build_model(torch.jit.load(RN50.pt).state_dict()) and the CRIS checkpoint is loaded over that.
 import { existsSync } from 'node:fs';
 import { CheckpointError } from '../../errors.js';
-import { torch } from '../../index.js';
+import * as torch from '../../torch/index.js';
 
 type Tensor = torch.Tensor;
 

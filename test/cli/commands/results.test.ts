@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
 import { runResults } from '../../../src/cli/commands/results.js';
-import { openResults } from '../../../src/experiments/results-store.js';
+import { openResults } from '../../../src/experiments/results/index.js';
 import { parseCsv } from '../../../src/report/table-format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vlsm-cli-results-'));

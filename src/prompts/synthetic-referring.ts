@@ -7,15 +7,15 @@
 import { join } from 'node:path';
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
 import { writeGrayPng, writeRgbPng } from '../imaging/write-image.js';
-import { COLOR_REFERENCES } from '../prompts/geometry-estimator.js';
-import { computeMaskAttributes, renderLocations, renderSizes } from '../prompts/mask-attributes.js';
-import { attributePrompts } from '../prompts/non-radiology-templates.js';
+import { COLOR_REFERENCES } from './geometry-estimator.js';
+import { computeMaskAttributes, renderLocations, renderSizes } from './mask-attributes.js';
+import { attributePrompts } from './non-radiology-templates.js';
 import { ConfigError } from '../errors.js';
-import { writeAnnotationFile, type AnnotationEntry } from './annotation-file.js';
-import { mapLimit } from './map-limit.js';
-import { SPLITS, type Split } from './record.js';
-import { createRandom, type SeededRandom } from './seeded-random.js';
-import { splitIds } from './splits.js';
+import { writeAnnotationFile, type AnnotationEntry } from '../data/annotation-file.js';
+import { mapLimit } from '../data/map-limit.js';
+import { SPLITS, type Split } from '../data/record.js';
+import { createRandom, type SeededRandom } from '../data/seeded-random.js';
+import { splitIds } from '../data/splits.js';
 
 export const SYNTH_SHAPES = ['circle', 'oval', 'square', 'rectangle', 'triangle'] as const;
 export const SYNTH_COLORS = ['red', 'green', 'blue', 'yellow', 'white', 'black', 'purple', 'orange', 'pink', 'brown'] as const;

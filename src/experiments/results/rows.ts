@@ -1,0 +1,73 @@
+// Rows of the results database's tables and their conversion to the records callers see (NaN
+// metrics are stored as NULL).
+import type { EpochRecord, ItemMetricRecord, RunKind, RunRecord, RunStatus } from './types.js';
+
+export const nanToNull = (v: number | null | undefined): number | null => (v === undefined || v === null || Number.isNaN(v) ? null : v);
+export const nullToNan = (v: number | null): number => (v === null ? Number.NaN : v);
+
+export type RunRow = {
+  id: number; kind: RunKind; name: string | null; model: string | null; config: string; vlsm_version: string; git_commit: string | null;
+  hostname: string; cpus: number; os: string; libtorch_version: string | null; pid: number; started_at: string; finished_at: string | null;
+  duration_s: number | null; status: RunStatus; error: string | null; items: number;
+};
+export type ItemRow = {
+  run_id: number; dataset: string; split: string; prompt: string; image_id: string; class: string; resolution: 'original' | 'model';
+  dice: number | null; iou: number | null; ones_dice_diff: number | null; zeros_dice_diff: number | null; gt_pixels: number | null;
+  pred_pixels: number | null; intersection: number | null; pixels: number | null; prompt_text: string | null;
+};
+export type EpochRow = {
+  run_id: number; epoch: number; step: number | null; train_loss: number | null; val_dice: number | null; val_loss: number | null;
+  lr: number | null; seconds: number | null; extra: string | null; logged_at: string;
+};
+
+export const toRun = (r: RunRow): RunRecord => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  model: r.model,
+  config: JSON.parse(r.config) as unknown,
+  vlsmVersion: r.vlsm_version,
+  gitCommit: r.git_commit,
+  machine: { hostname: r.hostname, cpus: r.cpus, os: r.os, libtorchVersion: r.libtorch_version },
+  pid: r.pid,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  durationS: r.duration_s,
+  status: r.status,
+  error: r.error,
+  items: r.items,
+});
+
+export const toItem = (r: ItemRow): ItemMetricRecord => ({
+  runId: r.run_id,
+  dataset: r.dataset,
+  split: r.split,
+  prompt: r.prompt,
+  imageId: r.image_id,
+  className: r.class,
+  resolution: r.resolution,
+  dice: nullToNan(r.dice),
+  iou: nullToNan(r.iou),
+  onesDiceDiff: r.ones_dice_diff,
+  zerosDiceDiff: r.zeros_dice_diff,
+  gtPixels: r.gt_pixels,
+  predPixels: r.pred_pixels,
+  intersection: r.intersection,
+  pixels: r.pixels,
+  promptText: r.prompt_text,
+});
+
+export const toEpoch = (r: EpochRow): EpochRecord => ({
+  runId: r.run_id,
+  epoch: r.epoch,
+  step: r.step,
+  trainLoss: r.train_loss,
+  valDice: r.val_dice,
+  valLoss: r.val_loss,
+  lr: r.lr,
+  seconds: r.seconds,
+  extra: r.extra === null ? null : (JSON.parse(r.extra) as Record<string, unknown>),
+  loggedAt: r.logged_at,
+});
+
+export const RUN_SELECT = `SELECT runs.*, (SELECT count(*) FROM item_metrics m WHERE m.run_id = runs.id) AS items FROM runs`;

@@ -1,0 +1,95 @@
+// The results database's schema: SQL migrations by version, applied once each, in order, in one
+// write transaction, so several processes may open an old file at once.
+import type Database from 'better-sqlite3';
+
+/** Migrations by target `user_version`; each runs once, in order, in one transaction. */
+const MIGRATIONS: readonly string[] = [
+  // 1: the first schema.
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL CHECK (kind IN ('finetune', 'eval', 'zeroshot')),
+     name TEXT,
+     model TEXT,
+     config TEXT NOT NULL,
+     vlsm_version TEXT NOT NULL,
+     git_commit TEXT,
+     hostname TEXT NOT NULL,
+     cpus INTEGER NOT NULL,
+     os TEXT NOT NULL,
+     libtorch_version TEXT,
+     pid INTEGER NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     duration_s REAL,
+     status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'killed')),
+     error TEXT
+   );
+   CREATE TABLE item_metrics (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     dataset TEXT NOT NULL,
+     split TEXT NOT NULL,
+     prompt TEXT NOT NULL,
+     image_id TEXT NOT NULL,
+     class TEXT NOT NULL DEFAULT '',
+     resolution TEXT NOT NULL DEFAULT 'original' CHECK (resolution IN ('original', 'model')),
+     dice REAL,
+     iou REAL,
+     ones_dice_diff REAL,
+     zeros_dice_diff REAL,
+     gt_pixels INTEGER,
+     pred_pixels INTEGER,
+     intersection INTEGER,
+     pixels INTEGER,
+     prompt_text TEXT,
+     PRIMARY KEY (run_id, dataset, split, prompt, image_id, class, resolution)
+   ) WITHOUT ROWID;
+   CREATE TABLE epochs (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     epoch INTEGER NOT NULL,
+     step INTEGER,
+     train_loss REAL,
+     val_dice REAL,
+     val_loss REAL,
+     lr REAL,
+     seconds REAL,
+     extra TEXT,
+     logged_at TEXT NOT NULL
+   );
+   CREATE INDEX epochs_run ON epochs (run_id, epoch);
+   CREATE INDEX runs_kind ON runs (kind, status);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+/** PRAGMA application_id marking a vlsm results file ("vlsm"). */
+export const APPLICATION_ID = 0x766c736d;
+export const BUSY_TIMEOUT_MS = 10_000;
+
+
+
+/**
+ * Brings a database to SCHEMA_VERSION; `fail` throws the caller's error naming the file. A file with
+ * tables but no vlsm schema version, or of a newer vlsm, is refused.
+ */
+export function migrate(db: Database.Database, readonly: boolean, fail: (why: string) => never): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    fail(`schema version ${version} is newer than this vlsm understands (${SCHEMA_VERSION}); upgrade vlsm`);
+  }
+  if (appId !== 0 && appId !== APPLICATION_ID) fail(`not a vlsm results database (SQLite application_id ${appId})`);
+  if (version === SCHEMA_VERSION) return;
+  if (readonly) fail(`schema version ${version} needs migrating to ${SCHEMA_VERSION}; open it once read-write`);
+  db.transaction(() => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current === 0) {
+      const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[];
+      if (tables.length > 0) fail(`not a vlsm results database (it has tables ${tables.map((t) => t.name).join(', ')} and no vlsm schema version)`);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}
