@@ -7,7 +7,6 @@ import { DatasetError } from '../errors.js';
 import { writeFileAtomic } from '../imaging/write-image.js';
 
 export const promptValueSchema = z.union([z.string(), z.array(z.string())]);
-export type PromptValue = z.infer<typeof promptValueSchema>;
 
 export const promptsSchema = z.record(z.string().regex(/^p\d+$/, 'prompt keys are p0, p1, …'), promptValueSchema);
 export type Prompts = z.infer<typeof promptsSchema>;

@@ -3,10 +3,6 @@
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
 
-export function isSplit(value: string): value is Split {
-  return (SPLITS as readonly string[]).includes(value);
-}
-
 /**
  * One (image, masks) sample. Paths are absolute and already checked to lie inside the dataset
  * root. `metadata` holds what prompts need beyond pixels (BUSI tumour type, CAMUS view, …) and,

@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, posix } from 'node:path';
 import { DatasetError } from '../errors.js';
-import { readAnnotationFile, writeAnnotationFile, type AnnotationEntry } from './annotation-file.js';
+import { readAnnotationFile, type AnnotationEntry } from './annotation-file.js';
 import { resolveInsideRoot } from './inside-root.js';
 import { SPLITS, type DatasetRecord, type Split } from './record.js';
 
@@ -116,10 +116,3 @@ export async function readReferenceDataset(root: string): Promise<ReferenceDatas
   }
   return { root, splits, records: await pairImagesAndMasks(root) };
 }
-
-/** Writes one annotation file per split under `<root>/anns/`. */
-export async function writeReferenceAnnotations(root: string, splits: ReadonlyMap<Split, readonly AnnotationEntry[]>): Promise<void> {
-  for (const [split, entries] of splits) await writeAnnotationFile(annotationPath(root, split), entries);
-}
-
-export { listFiles as listFilesRecursive };

@@ -59,30 +59,6 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
-export interface GroupSummary<K> {
-  /** The group's key fields, as `key` returned them. */
-  key: K;
-  summary: Summary;
-}
-
-/**
- * Summaries per group, in the order groups first appear. `key` picks the grouping fields
- * (e.g. `{dataset, prompt}`); groups are equal when their keys serialise alike.
- *
- * @example summarizeBy(rows, (r) => ({ dataset: r.dataset, prompt: r.prompt }), (r) => r.dice * 100)
- */
-export function summarizeBy<T, K extends Record<string, unknown>>(items: readonly T[], key: (item: T) => K, value: (item: T) => number): GroupSummary<K>[] {
-  const groups = new Map<string, { key: K; values: number[] }>();
-  for (const item of items) {
-    const k = key(item);
-    const id = JSON.stringify(Object.entries(k));
-    let group = groups.get(id);
-    if (!group) groups.set(id, (group = { key: k, values: [] }));
-    group.values.push(value(item));
-  }
-  return [...groups.values()].map((g) => ({ key: g.key, summary: summarize(g.values) }));
-}
-
 /** "mean ± std" with `digits` decimals (2, as the paper prints); "n/a" for NaN. */
 export function formatMeanStd(s: Pick<Summary, 'mean' | 'std'>, digits = 2): string {
   const f = (v: number): string => (Number.isNaN(v) ? 'n/a' : v.toFixed(digits));

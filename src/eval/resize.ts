@@ -37,13 +37,6 @@ function checkSize(op: string, size: Size): void {
   }
 }
 
-/** The nearest-exact source index for each of `out` destination indices over `inSize` sources. */
-export function nearestExactIndices(inSize: number, out: number): Int32Array {
-  const idx = new Int32Array(out);
-  for (let i = 0; i < out; i++) idx[i] = Math.min(inSize - 1, Math.floor(((i + 0.5) * inSize) / out));
-  return idx;
-}
-
 /**
  * Nearest-exact resize of a row-major mask (any 8-bit values; labels stay exact).
  *

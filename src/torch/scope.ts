@@ -77,6 +77,3 @@ function disposeAll(tensors: Tensor[], returned: Set<Tensor> | undefined): void 
   }
   if (n > 0) native().disposeMany(handles.subarray(0, n));
 }
-
-/** Number of scopes currently open. */
-export const scopeDepth = (): number => scopes.length;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -89,6 +89,32 @@ describe('vlsm data and vlsm prompts commands', () => {
     const reference = await readAnnotationFile(join(sample, 'anns.json'));
     const generated = await readAnnotationFile(join(out, 'all.json'));
     for (const entry of generated) assert.deepEqual(entry.prompts, reference.find((e) => e.img_name === entry.img_name)!.prompts);
+  });
+
+  it('generates the same prompt files on every run, and refuses --seed (generation draws nothing at random)', async () => {
+    const sample = join(process.cwd(), 'assets', 'busi-sample');
+    const first = await capture(() => runPrompts(['generate', sample, '--family', 'busi', '--out', join(dir, 'gen-1')]));
+    const second = await capture(() => runPrompts(['generate', sample, '--family', 'busi', '--compat', 'medvlsm', '--out', join(dir, 'gen-2')]));
+    assert.deepEqual([first.code, second.code], [0, 0]);
+    assert.equal(await readFile(join(dir, 'gen-2', 'all.json'), 'utf8'), await readFile(join(dir, 'gen-1', 'all.json'), 'utf8'));
+    const seeded = await capture(() => runPrompts(['generate', sample, '--family', 'busi', '--seed', '3', '--out', join(dir, 'gen-3')]));
+    assert.equal(seeded.code, 2);
+    assert.match(seeded.err, /^vlsm prompts generate: Unknown option '--seed'/);
+  });
+
+  it('perturbs by seed: the same seed gives the same words, another seed other words', async () => {
+    const sample = join(process.cwd(), 'assets', 'busi-sample');
+    await capture(() => runPrompts(['generate', sample, '--family', 'busi', '--out', join(dir, 'gen-p')]));
+    const perturb = async (seed: string, out: string): Promise<string[]> => {
+      const r = await capture(() => runPrompts(['perturb', join(dir, 'gen-p', 'all.json'), '--attribute', 'size', '--prompt', 'p4', '--mode', 'random-word', '--seed', seed, '--out', join(dir, out)]));
+      assert.equal(r.code, 0, r.err);
+      return (await readAnnotationFile(join(dir, out))).map((e) => JSON.stringify((e['perturbation'] as { to: string[] }).to));
+    };
+    const a = await perturb('1', 'seed-1a.json');
+    assert.deepEqual(await perturb('1', 'seed-1b.json'), a);
+    const b = await perturb('2', 'seed-2.json');
+    assert.equal(b.length, a.length);
+    assert.ok(b.some((words, i) => words !== a[i]), `seeds 1 and 2 drew the same words: ${a.join(' ')}`);
   });
 
   it('draws the synthetic dataset from the command line', async () => {

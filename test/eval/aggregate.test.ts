@@ -1,7 +1,7 @@
 // Mean ± sample std as the paper reports (pandas, ddof 1), median, count, and groups.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMeanStd, mean, median, std, summarize, summarizeBy } from '../../src/eval/aggregate.js';
+import { formatMeanStd, mean, median, std, summarize } from '../../src/eval/aggregate.js';
 
 describe('sample standard deviation (TRAINING.md §3.2)', () => {
   it('divides by n − 1 like pandas, not n like numpy: [2, 4, 4, 4, 5, 5, 7, 9] has sample std √(32/7), population 2', () => {
@@ -36,20 +36,5 @@ describe('summaries', () => {
 
   it('median of an odd count is the middle value', () => {
     assert.equal(median([5, 1, 3]), 3);
-  });
-
-  it('group by the fields the key picks, in order of first appearance', () => {
-    const rows = [
-      { dataset: 'busi', prompt: 'P1', dice: 0.5 },
-      { dataset: 'camus', prompt: 'P1', dice: 0.9 },
-      { dataset: 'busi', prompt: 'P1', dice: 0.7 },
-      { dataset: 'busi', prompt: 'P2', dice: 1 },
-    ];
-    const groups = summarizeBy(rows, (r) => ({ dataset: r.dataset, prompt: r.prompt }), (r) => r.dice * 100);
-    assert.deepEqual(groups.map((g) => [g.key, g.summary.count, Math.round(g.summary.mean * 1e9) / 1e9]), [
-      [{ dataset: 'busi', prompt: 'P1' }, 2, 60],
-      [{ dataset: 'camus', prompt: 'P1' }, 1, 90],
-      [{ dataset: 'busi', prompt: 'P2' }, 1, 100],
-    ]);
   });
 });

@@ -2,18 +2,20 @@
 // bilinear/bicubic for scores before the threshold.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logitsToMask, nearestExactIndices, resizeMaskNearest, resizeMaskTensor } from '../../src/eval/resize.js';
+import { logitsToMask, resizeMaskNearest, resizeMaskTensor } from '../../src/eval/resize.js';
 import { torch } from '../../src/index.js';
 
 const bools = (t: torch.Tensor): boolean[] => Array.from(t.to('uint8').data() as Uint8Array, (v) => v > 0);
 
 describe('nearest-exact mask resize', () => {
   it('takes source index ⌊(i + 0.5)·in/out⌋: 3 → 5 is [0, 0, 1, 2, 2], not legacy nearest [0, 0, 1, 1, 2]', () => {
-    assert.deepEqual(Array.from(nearestExactIndices(3, 5)), [0, 0, 1, 2, 2]);
+    // One row whose pixel values are their own indices, so the output names the source index it took.
+    assert.deepEqual(Array.from(resizeMaskNearest(new Uint8Array([0, 1, 2]), [1, 3], [1, 5])), [0, 0, 1, 2, 2]);
   });
 
   it('downsamples 5 → 3 as [0, 2, 4]', () => {
-    assert.deepEqual(Array.from(nearestExactIndices(5, 3)), [0, 2, 4]);
+    assert.deepEqual(Array.from(resizeMaskNearest(new Uint8Array([0, 1, 2, 3, 4]), [1, 5], [1, 3])), [0, 2, 4]);
+    assert.deepEqual(Array.from(resizeMaskNearest(new Uint8Array([0, 1, 2, 3, 4]), [5, 1], [3, 1])), [0, 2, 4]);
   });
 
   it('resizes a row-major mask with those indices on both axes', () => {

@@ -15,15 +15,15 @@ import type { RenderedAttributes } from '../../prompts/prompt-set.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 const USAGE = `usage:
-  vlsm prompts generate ROOT --family FAMILY --out DIR [--compat medvlsm|corrected] [--seed N]
+  vlsm prompts generate ROOT --family FAMILY --out DIR [--compat medvlsm|corrected]
                         [--answers FILE|DIR]
       writes reference-format prompt files (p0..pN, bbox, and an "attributes" object with
       every value used) into DIR: one per split of ROOT/anns, or DIR/all.json when ROOT has
       only images/ and masks/. FAMILY: ${FAMILIES.join(', ')}.
       --compat medvlsm (default) reproduces the reference's rules and quirks; corrected
       fixes them (see src/prompts/README.md). Shape and colour are estimated from the mask
-      and the image. Generation is deterministic; --seed is accepted for scripts, the seeded
-      choice among list alternatives happens when a loader picks a prompt (selectPrompt).
+      and the image. Generation is deterministic: the same ROOT gives the same files. The
+      seeded choice among list alternatives happens when a run picks a prompt (its seed).
       --answers takes shape/colour answers from the reference's own prompt files (a JSON
       file, or a folder of train/val/test.json), matched by mask_name; with them, medvlsm
       mode regenerates the published files whole. Samples without an answer are estimated.
@@ -55,10 +55,10 @@ export async function runPrompts(argv: string[]): Promise<number> {
 }
 
 async function runGenerate(args: string[]): Promise<number> {
-  const parsed = parse('generate', args, { family: { type: 'string' }, out: { type: 'string' }, compat: { type: 'string' }, seed: { type: 'string' }, answers: { type: 'string' } });
+  const parsed = parse('generate', args, { family: { type: 'string' }, out: { type: 'string' }, compat: { type: 'string' }, answers: { type: 'string' } });
   if (!parsed) return 2;
   if (parsed.values['help']) { console.log(USAGE); return 0; }
-  const { family, out, compat = 'medvlsm', seed } = parsed.values;
+  const { family, out, compat = 'medvlsm' } = parsed.values;
   if (parsed.positionals.length !== 1 || typeof family !== 'string' || typeof out !== 'string') {
     console.error(`vlsm prompts generate: expected ROOT, --family and --out\n\n${USAGE}`);
     return 2;
@@ -66,7 +66,6 @@ async function runGenerate(args: string[]): Promise<number> {
   if (!(COMPAT_MODES as readonly unknown[]).includes(compat)) {
     throw new ConfigError(`--compat: unknown mode "${String(compat)}"; expected ${COMPAT_MODES.join(' or ')}`, undefined, '--compat');
   }
-  if (seed !== undefined && !Number.isInteger(Number(seed))) throw new ConfigError(`--seed must be an integer, got ${JSON.stringify(seed)}`, undefined, '--seed');
   const familyName = parseFamily(family);
   const answers = typeof parsed.values['answers'] === 'string' ? await readAnswers(parsed.values['answers'], familyName) : undefined;
   const entries = await generateDatasetPrompts(parsed.positionals[0]!, {

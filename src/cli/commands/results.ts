@@ -37,9 +37,10 @@ The database is --db, else $VLSM_RESULTS, else ./vlsm-results.sqlite.`;
 
 const COMMON: Options = {
   db: { type: 'string' },
-  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
+/** list, show and export print tables; import prints none, so it has no --format. */
+const FORMAT: Options = { format: { type: 'string' } };
 
 export async function runResults(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -113,7 +114,7 @@ function runsTable(runs: readonly RunRecord[]): Table {
 }
 
 async function list(args: string[]): Promise<number> {
-  const parsed = parse('list', args, { kind: { type: 'string' }, status: { type: 'string' }, model: { type: 'string' }, limit: { type: 'string' } });
+  const parsed = parse('list', args, { ...FORMAT, kind: { type: 'string' }, status: { type: 'string' }, model: { type: 'string' }, limit: { type: 'string' } });
   if (!parsed) return 2;
   if (parsed.values.help) return (console.log(USAGE), 0);
   if (parsed.positionals.length > 0) {
@@ -130,7 +131,7 @@ async function list(args: string[]): Promise<number> {
 }
 
 async function show(args: string[]): Promise<number> {
-  const parsed = parse('show', args, { epochs: { type: 'boolean' }, config: { type: 'boolean' } });
+  const parsed = parse('show', args, { ...FORMAT, epochs: { type: 'boolean' }, config: { type: 'boolean' } });
   if (!parsed) return 2;
   if (parsed.values.help) return (console.log(USAGE), 0);
   if (parsed.positionals.length !== 1) {
@@ -199,7 +200,7 @@ function renderItems(store: ResultsStore, runs: readonly RunRecord[], format: Ta
 
 async function exportResults(args: string[]): Promise<number> {
   const parsed = parse('export', args, {
-    out: { type: 'string' }, run: { type: 'string', multiple: true }, kind: { type: 'string' }, status: { type: 'string' },
+    ...FORMAT, out: { type: 'string' }, run: { type: 'string', multiple: true }, kind: { type: 'string' }, status: { type: 'string' },
     model: { type: 'string' }, limit: { type: 'string' }, layout: { type: 'string' }, 'paper-table': { type: 'string', multiple: true },
   });
   if (!parsed) return 2;

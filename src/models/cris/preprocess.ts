@@ -11,7 +11,6 @@
 // text.word_len by default, or medvlsm HEAD's HuggingFace padding to 77 with <|endoftext|>.
 import * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
-import { readRgbImage } from '../../imaging/read-image.js';
 import type { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { crisTokenize } from '../../tokenizers/cris-tokenize.js';
 import { idsToTensor } from '../../tokenizers/tensors.js';
@@ -66,10 +65,4 @@ export function crisPreprocess(images: readonly RgbImage[], prompts: readonly st
     attentionMask,
     originalSizes: images.length === prompts.length ? sizes : prompts.map(() => sizes[0]),
   };
-}
-
-/** Reads image files (any format sharp decodes) and preprocesses them with their prompts. */
-export async function crisPreprocessFiles(paths: readonly string[], prompts: readonly string[], tokenizer: ClipTokenizer, config: CRISConfig): Promise<SegmentationBatch> {
-  const images = await Promise.all(paths.map((path) => readRgbImage(path)));
-  return crisPreprocess(images, prompts, tokenizer, config);
 }

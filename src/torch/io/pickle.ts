@@ -32,8 +32,6 @@ export interface UnpicklePolicy {
   persistentLoad(pid: unknown): unknown;
 }
 
-const MARK = Symbol('mark');
-
 /** Python ints: numbers when exact, BigInt beyond 2^53. */
 function intValue(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;

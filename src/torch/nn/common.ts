@@ -19,9 +19,6 @@ export function checkSizes(layer: string, sizes: Record<string, number>, allowZe
   }
 }
 
-/** A number or a tuple, as PyTorch's `_pair` / `_single` accept. */
-export type IntOrTuple<N extends number> = number | readonly number[] & { length: N };
-
 /** Expands a number to `n` copies; checks a tuple's length. */
 export function ntuple(layer: string, name: string, value: number | readonly number[], n: number): number[] {
   if (typeof value === 'number') return new Array<number>(n).fill(value);

@@ -7,5 +7,5 @@ export { AdamW } from './adamw.js';
 export {
   LRScheduler, LambdaLR, MultiplicativeLR, StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR,
   SequentialLR, ChainedScheduler, ReduceLROnPlateau, type ReduceLROnPlateauOptions, type SchedulerStateDict,
-} from './lr-scheduler.js';
+} from './lr-scheduler/index.js';
 export { clipGradNorm_, clipGradValue_ } from './clip-grad.js';

@@ -170,6 +170,12 @@ describe('vlsm results import', () => {
       message: `importRuns: ${file} is not a vlsm results export (expected {schemaVersion, runs, items, epochs})`,
     });
   });
+
+  it('refuses --format, which it would have nothing to apply to', async () => {
+    const r = await run(['import', join(dir, 'dump.json'), '--db', join(dir, 'y.sqlite'), '--format', 'csv']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^vlsm results import: Unknown option '--format'/);
+  });
 });
 
 describe('vlsm results', () => {
