@@ -1,5 +1,5 @@
 // Pillow's Image.resize for 8-bit grey and RGB images, bit for bit (libImaging/Resample.c and the
-// nearest-neighbour path of Geometry.c). HuggingFace's PIL image processors and torchvision's
+// nearest-neighbour path of Geometry.c; checked against Pillow 9.4). HuggingFace's PIL image processors and torchvision's
 // Resize on PIL images resample this way; float interpolation followed by rounding lands within a
 // grey level of it but not on it, so model inputs built that way drift from the reference.
 //
@@ -219,10 +219,8 @@ export function pilResize<T extends GrayImage | RgbImage>(image: T, width: numbe
   let out: Uint8Array;
   if (w === width && h === height) out = data.slice();
   else if (filter === 'nearest') out = resampleNearest(data, w, h, channels, width, height);
-  else if (h > w * 100 && height < h) {
-    // Pillow resizes very tall images in two calls, height first, to bound its temporary image.
-    const tall = resampleSeparable(data, w, h, channels, w, height, filter);
-    out = resampleSeparable(tall, w, height, channels, width, height, filter);
-  } else out = resampleSeparable(data, w, h, channels, width, height, filter);
+  // Pillow 12.2 resizes images over 100 times taller than wide height first; earlier versions
+  // (Debian's 9.4 that checks this code, and those the reference pipelines ran) do not, nor do we.
+  else out = resampleSeparable(data, w, h, channels, width, height, filter);
   return { width, height, data: out } as T;
 }
