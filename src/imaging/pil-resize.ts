@@ -103,21 +103,37 @@ function clip8(sum: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
+// The sums use int32 arithmetic (Math.imul, | 0) as Pillow's C does; with 22 fractional bits and
+// 8-bit inputs they stay well inside int32.
+
 /** Horizontal pass over rows [rowStart, rowStart + rows) of `src` (width × channels interleaved). */
 function resampleRows(src: Uint8Array, width: number, rowStart: number, rows: number, channels: number, c: AxisCoefficients, outWidth: number): Uint8Array {
   const out = new Uint8Array(outWidth * rows * channels);
   const { first, count, weights, taps } = c;
   for (let y = 0; y < rows; y++) {
     const rowIn = (y + rowStart) * width * channels;
-    const rowOut = y * outWidth * channels;
+    let o = y * outWidth * channels;
     for (let x = 0; x < outWidth; x++) {
-      const base = rowIn + first[x]! * channels;
       const n = count[x]!;
-      const kOffset = x * taps;
-      for (let ch = 0; ch < channels; ch++) {
-        let sum = HALF;
-        for (let j = 0; j < n; j++) sum += src[base + j * channels + ch]! * weights[kOffset + j]!;
-        out[rowOut + x * channels + ch] = clip8(sum);
+      let k = x * taps;
+      let p = rowIn + first[x]! * channels;
+      if (channels === 3) {
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
+        for (let j = 0; j < n; j++, k++, p += 3) {
+          const w = weights[k]!;
+          s0 = (s0 + Math.imul(src[p]!, w)) | 0;
+          s1 = (s1 + Math.imul(src[p + 1]!, w)) | 0;
+          s2 = (s2 + Math.imul(src[p + 2]!, w)) | 0;
+        }
+        out[o++] = clip8(s0);
+        out[o++] = clip8(s1);
+        out[o++] = clip8(s2);
+      } else {
+        let s0 = HALF;
+        for (let j = 0; j < n; j++, k++, p++) s0 = (s0 + Math.imul(src[p]!, weights[k]!)) | 0;
+        out[o++] = clip8(s0);
       }
     }
   }
@@ -129,16 +145,17 @@ function resampleColumns(src: Uint8Array, width: number, channels: number, c: Ax
   const stride = width * channels;
   const out = new Uint8Array(stride * outHeight);
   const { first, count, weights, taps } = c;
-  const sums = new Float64Array(stride);
+  const sums = new Int32Array(stride);
   for (let y = 0; y < outHeight; y++) {
     const top = (first[y]! - rowShift) * stride;
     const n = count[y]!;
-    const kOffset = y * taps;
+    const k = y * taps;
     sums.fill(HALF);
+    // Row by row, so that every read and write runs along memory.
     for (let j = 0; j < n; j++) {
-      const w = weights[kOffset + j]!;
+      const w = weights[k + j]!;
       const row = top + j * stride;
-      for (let i = 0; i < stride; i++) sums[i] += src[row + i]! * w;
+      for (let i = 0; i < stride; i++) sums[i] = (sums[i]! + Math.imul(src[row + i]!, w)) | 0;
     }
     const rowOut = y * stride;
     for (let i = 0; i < stride; i++) out[rowOut + i] = clip8(sums[i]!);
