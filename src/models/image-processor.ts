@@ -3,7 +3,7 @@
 // rescale (in float64, then float32), normalise (float32). torchvision's Resize on a PIL image
 // followed by ToTensor and Normalize gives the same pixels (ToTensor divides by 255 in float32,
 // which can sit one float32 ulp from multiplying by 1/255 in float64).
-import { torch } from '../index.js';
+import * as torch from '../torch/index.js';
 import type { RgbImage } from '../imaging/image-types.js';
 import { pilResize, type PilFilter } from '../imaging/pil-resize.js';
 
