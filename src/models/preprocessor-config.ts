@@ -37,6 +37,8 @@ export const preprocessorConfigSchema = z
     do_normalize: z.boolean().optional(),
     image_mean: channelValues(false).optional(),
     image_std: channelValues(true).optional(),
+    // vlsm decodes every image to RGB before preprocessing, and converting RGB to RGB changes
+    // nothing, so the flag is accepted with either value.
     do_convert_rgb: z.boolean().nullable().optional(),
   })
   .passthrough();
