@@ -1,9 +1,11 @@
-// Turning decoded images into normalised model input, as HuggingFace image processors and
-// torchvision transforms do: resize (squash to the target size; PIL's antialiased filters for
-// downscaling), round to 8 bits as a PIL image would, rescale, normalise.
-import { z } from 'zod';
+// Turning decoded images into normalised model input, in the order HuggingFace's PIL image
+// processors use: resize (Pillow's filters, bit for bit: imaging/pil-resize.ts), centre crop,
+// rescale (in float64, then float32), normalise (float32). torchvision's Resize on a PIL image
+// followed by ToTensor and Normalize gives the same pixels (ToTensor divides by 255 in float32,
+// which can sit one float32 ulp from multiplying by 1/255 in float64).
 import * as torch from '../torch/index.js';
 import type { RgbImage } from '../imaging/image-types.js';
+import { pilResize, type PilFilter } from '../imaging/pil-resize.js';
 
 type Tensor = torch.Tensor;
 
@@ -12,55 +14,121 @@ export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 
+/**
+ * How each image is resized, as a HuggingFace `size` dict says it:
+ * - `{ height, width }`: to exactly that (aspect ratio not kept);
+ * - `{ shortestEdge }`: the shorter side to shortestEdge, the longer ⌊shortestEdge·long/short⌋;
+ * - `{ shortestEdge, longestEdge }`: as above, unless the longer side would pass longestEdge, then
+ *   scaled so that it does not (transformers' get_size_with_aspect_ratio);
+ * - `{ longestEdge }`: the longer side to longestEdge, the shorter ⌊longestEdge·short/long⌋;
+ * - `{ maxHeight, maxWidth }`: the largest aspect-preserving size within both.
+ */
+export type SizeRule =
+  | { height: number; width: number }
+  | { shortestEdge: number; longestEdge?: number }
+  | { longestEdge: number }
+  | { maxHeight: number; maxWidth: number };
+
 export interface ImageProcessorConfig {
-  /** [height, width] after resizing. */
+  /**
+   * The model input [height, width] (what a model reports as inputSize). Images are squashed to it
+   * unless `resize` says otherwise; when the rule gives each image its own size, this is nominal.
+   */
   size: [number, number];
-  /** 'bilinear' (PIL resample 2) or 'bicubic' (3); antialiased when shrinking, as PIL. */
-  resample: 'bilinear' | 'bicubic';
-  /** Round resized pixels to 8 bits before rescaling (what a PIL round trip does). */
-  roundTo8Bit: boolean;
+  /** How images are resized: default, squash to `size`; null, not resized (do_resize false). */
+  resize?: SizeRule | null;
+  /** Centre crop [height, width] after resizing, zero-padded where the image is smaller. */
+  centerCrop?: [number, number] | null;
+  /** Pillow filter for the resize. */
+  resample: PilFilter;
+  /** Pixel values are multiplied by this (1 when do_rescale is false). */
   rescaleFactor: number;
+  /** Per-channel normalisation; [0, 0, 0] and [1, 1, 1] when do_normalize is false. */
   mean: readonly number[];
   std: readonly number[];
 }
 
-const size = z.union([
-  z.number().int().positive(),
-  z.object({ height: z.number().int().positive(), width: z.number().int().positive() }).passthrough(),
-  z.object({ shortest_edge: z.number().int().positive() }).passthrough(),
-]);
-
-/** HuggingFace preprocessor_config.json (ViTImageProcessor / CLIPImageProcessor fields). */
-export const preprocessorConfigSchema = z
-  .object({
-    do_resize: z.boolean().default(true),
-    size: size.optional(),
-    resample: z.number().int().default(2),
-    do_rescale: z.boolean().default(true),
-    rescale_factor: z.number().positive().default(1 / 255),
-    do_normalize: z.boolean().default(true),
-    image_mean: z.array(z.number()).length(3).optional(),
-    image_std: z.array(z.number().positive()).length(3).optional(),
-  })
-  .passthrough();
-
-/** Converts a parsed preprocessor_config.json, filling what it leaves out from `defaults`. */
-export function fromPreprocessorConfig(json: z.infer<typeof preprocessorConfigSchema>, defaults: ImageProcessorConfig): ImageProcessorConfig {
-  let resized = defaults.size;
-  if (json.size !== undefined) {
-    const given = json.size as number | { height?: number; width?: number; shortest_edge?: number };
-    if (typeof given === 'number') resized = [given, given];
-    else if (given.height !== undefined && given.width !== undefined) resized = [given.height, given.width];
-    else if (given.shortest_edge !== undefined) resized = [given.shortest_edge, given.shortest_edge];
+/** The [height, width] an image of `height` × `width` is resized to under `rule` (null: unchanged). */
+export function resizedSize(height: number, width: number, rule: SizeRule | null): [number, number] {
+  if (rule === null) return [height, width];
+  if ('height' in rule) return [rule.height, rule.width];
+  if ('maxHeight' in rule) {
+    const scale = Math.min(rule.maxHeight / height, rule.maxWidth / width);
+    return [Math.max(1, Math.trunc(height * scale)), Math.max(1, Math.trunc(width * scale))];
   }
-  return {
-    size: resized,
-    resample: json.resample === 3 ? 'bicubic' : 'bilinear',
-    roundTo8Bit: defaults.roundTo8Bit,
-    rescaleFactor: json.do_rescale ? json.rescale_factor : 1,
-    mean: json.do_normalize ? json.image_mean ?? defaults.mean : [0, 0, 0],
-    std: json.do_normalize ? json.image_std ?? defaults.std : [1, 1, 1],
-  };
+  if ('shortestEdge' in rule) return shortestEdgeSize(height, width, rule.shortestEdge, rule.longestEdge);
+  const long = Math.max(height, width);
+  const short = Math.max(1, Math.trunc((rule.longestEdge * Math.min(height, width)) / long));
+  return height >= width ? [rule.longestEdge, short] : [short, rule.longestEdge];
+}
+
+function shortestEdgeSize(height: number, width: number, shortest: number, longest: number | undefined): [number, number] {
+  if (longest === undefined) {
+    // transformers' get_resize_output_image_size(default_to_square=False), torchvision's Resize(int).
+    const [short, long] = width <= height ? [width, height] : [height, width];
+    const newLong = Math.trunc((shortest * long) / short);
+    return width <= height ? [newLong, shortest] : [shortest, newLong];
+  }
+  // transformers' get_size_with_aspect_ratio(image_size, shortest_edge, longest_edge).
+  let size = shortest;
+  let raw: number | undefined;
+  const minSide = Math.min(height, width);
+  const maxSide = Math.max(height, width);
+  if ((maxSide / minSide) * size > longest) {
+    raw = (longest * minSide) / maxSide;
+    size = pythonRound(raw);
+  }
+  if ((height <= width && height === size) || (width <= height && width === size)) return [height, width];
+  if (width < height) return [Math.trunc(((raw ?? size) * height) / width), size];
+  return [size, Math.trunc(((raw ?? size) * width) / height)];
+}
+
+/** Python's round(): halves to even. */
+function pythonRound(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * transformers' center_crop on an 8-bit image: top = ⌊(H - h)/2⌋, left = ⌊(W - w)/2⌋; where the
+ * crop reaches past the image it is padded with zeros (before rescaling and normalising).
+ */
+export function centerCropImage(image: RgbImage, height: number, width: number): RgbImage {
+  if (image.height === height && image.width === width) return image;
+  // Place the image on a canvas at least as large as the crop, then cut the crop out of it.
+  const canvasH = Math.max(height, image.height);
+  const canvasW = Math.max(width, image.width);
+  const padTop = Math.ceil((canvasH - image.height) / 2);
+  const padLeft = Math.ceil((canvasW - image.width) / 2);
+  const top = Math.floor((image.height - height) / 2) + padTop;
+  const left = Math.floor((image.width - width) / 2) + padLeft;
+  const out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const sy = y + top - padTop; // row in the image
+    if (sy < 0 || sy >= image.height) continue;
+    for (let x = 0; x < width; x++) {
+      const sx = x + left - padLeft;
+      if (sx < 0 || sx >= image.width) continue;
+      const from = 3 * (sy * image.width + sx);
+      const to = 3 * (y * width + x);
+      out[to] = image.data[from]!;
+      out[to + 1] = image.data[from + 1]!;
+      out[to + 2] = image.data[from + 2]!;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** One image resized and cropped as `config` says, still 8-bit. */
+export function resizeAndCrop(image: RgbImage, config: ImageProcessorConfig): RgbImage {
+  const rule = config.resize === undefined ? { height: config.size[0], width: config.size[1] } : config.resize;
+  const [height, width] = resizedSize(image.height, image.width, rule);
+  let out = height === image.height && width === image.width ? image : pilResize(image, width, height, config.resample);
+  if (config.centerCrop) out = centerCropImage(out, config.centerCrop[0], config.centerCrop[1]);
+  return out;
 }
 
 /** One RGB image → [1, 3, H, W] float32 at its own size, values 0..255. */
@@ -68,21 +136,31 @@ export function imageToTensor(image: RgbImage): Tensor {
   return torch.scope(() => torch.tensor(image.data, { shape: [1, image.height, image.width, 3] }).permute([0, 3, 1, 2]).float().contiguous());
 }
 
-/** Images → normalised batch [B, 3, H, W] float32. */
+/** Images → normalised batch [B, 3, H, W] float32. All images must come out the same size. */
 export function processImages(images: readonly RgbImage[], config: ImageProcessorConfig): Tensor {
+  if (images.length === 0) throw new RangeError('processImages: no images given');
+  images.forEach((image, i) => {
+    if (image.data.length !== image.width * image.height * 3) {
+      throw new RangeError(`processImages: image ${i} holds ${image.data.length} bytes, a ${image.width}×${image.height} RGB image needs ${image.width * image.height * 3}`);
+    }
+  });
+  const prepared = images.map((image) => resizeAndCrop(image, config));
+  const { height, width } = prepared[0]!;
+  const odd = prepared.findIndex((p) => p.height !== height || p.width !== width);
+  if (odd >= 0) {
+    throw new RangeError(
+      `processImages: image ${odd} (${images[odd]!.width}×${images[odd]!.height}) becomes ${prepared[odd]!.width}×${prepared[odd]!.height} but image 0 becomes ${width}×${height}; ` +
+        'a batch needs one size: preprocess these images separately, or use a processor with a fixed output size',
+    );
+  }
+  const pixels = new Uint8Array(prepared.length * height * width * 3);
+  prepared.forEach((p, i) => pixels.set(p.data, i * p.data.length));
   return torch.scope(() => {
-    const [height, width] = config.size;
-    const resized = images.map((image) => {
-      let x = imageToTensor(image);
-      if (image.height !== height || image.width !== width) {
-        x = torch.F.interpolate(x, { size: [height, width], mode: config.resample, alignCorners: false, antialias: true });
-        if (config.roundTo8Bit) x = x.round().clamp(0, 255);
-      }
-      return x;
-    });
-    const batch = torch.cat(resized, 0).mul(config.rescaleFactor);
-    const mean = torch.tensor([...config.mean]).view([1, 3, 1, 1]);
-    const std = torch.tensor([...config.std]).view([1, 3, 1, 1]);
-    return batch.sub(mean).div(std);
+    const bytes = torch.tensor(pixels, { shape: [prepared.length, height, width, 3] }).permute([0, 3, 1, 2]);
+    // HuggingFace rescales in float64 and stores float32; normalises in float32.
+    const scaled = config.rescaleFactor === 1 ? bytes.float() : bytes.double().mul(config.rescaleFactor).float();
+    const mean = torch.tensor(Float32Array.from(config.mean), { shape: [1, 3, 1, 1] });
+    const std = torch.tensor(Float32Array.from(config.std), { shape: [1, 3, 1, 1] });
+    return scaled.sub(mean).div(std).contiguous();
   });
 }

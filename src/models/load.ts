@@ -8,7 +8,7 @@ import type { LoadOptions, SegmentationModel } from './types.js';
 const HF_FILES = {
   required: ['config.json'],
   weights: ['model.safetensors', 'pytorch_model.bin'],
-  optional: ['preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt', 'vocab.txt'],
+  optional: ['preprocessor_config.json', 'processor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt', 'vocab.txt'],
 };
 
 export interface ModelLoadOptions extends LoadOptions, Pick<ResolveModelOptions, 'revision' | 'cacheDir' | 'offline' | 'progress' | 'token' | 'fetch' | 'env'> {

@@ -1,11 +1,11 @@
 // Images and prompts to BiomedCLIPSeg's inputs, and logits back to image sizes, as medvlsm does
 // (shared/reference/TRAINING.md, BiomedCLIPSeg row): squash to 224×224 (torchvision Resize on a PIL
-// image, bilinear with antialiasing; no aspect ratio kept), ToTensor, Normalize with CLIP's
+// image, i.e. Pillow's BILINEAR resize; no aspect ratio kept), ToTensor, Normalize with CLIP's
 // mean/std; the BiomedCLIP WordPiece tokenizer with max_length 256, truncation and padding to
 // max_length; predictions resized back with nearest-exact.
 import * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
-import { imageToTensor } from '../image-processor.js';
+import { pilResize } from '../../imaging/pil-resize.js';
 import { toTensors, type WordPieceTokenizer } from '../../tokenizers/index.js';
 
 type Tensor = torch.Tensor;
@@ -19,11 +19,12 @@ export interface PixelOptions {
 }
 
 /**
- * RGB images → [B, 3, size, size] float32: each image resized to size×size (bilinear,
- * antialiased, rounded back to 8 bits as PIL does; untouched when it already has that size),
- * then (u8 / 255 - mean) / std in float32. It divides by 255 as torchvision's ToTensor does, so the
- * result equals ToTensor + Normalize bit for bit; image-processor.ts's processImages multiplies by
- * 1/255 as HuggingFace processors do, one float32 ulp away on a third of the pixels.
+ * RGB images → [B, 3, size, size] float32: each image resized to size×size with Pillow's
+ * BILINEAR filter, bit for bit (untouched when it already has that size), then
+ * (u8 / 255 - mean) / std in float32. It divides by 255 in float32 as torchvision's ToTensor does,
+ * so the result equals Resize + ToTensor + Normalize on a PIL image bit for bit; image-processor.ts's
+ * processImages multiplies by 1/255 in float64 as HuggingFace processors do, one float32 ulp away
+ * on some pixels.
  */
 export function imagesToPixelValues(images: readonly RgbImage[], o: PixelOptions): Tensor {
   if (images.length === 0) throw new RangeError('BiomedCLIPSeg preprocess: no images given');
@@ -32,11 +33,8 @@ export function imagesToPixelValues(images: readonly RgbImage[], o: PixelOptions
       if (image.data.length !== image.width * image.height * 3) {
         throw new RangeError(`BiomedCLIPSeg preprocess: image ${i} holds ${image.data.length} bytes, a ${image.width}×${image.height} RGB image needs ${image.width * image.height * 3}`);
       }
-      let x = imageToTensor(image); // [1, 3, h, w], 0..255
-      if (image.height !== o.size || image.width !== o.size) {
-        x = torch.F.interpolate(x, { size: [o.size, o.size], mode: 'bilinear', alignCorners: false, antialias: true }).round().clamp(0, 255);
-      }
-      return x;
+      const resized = pilResize(image, o.size, o.size, 'bilinear');
+      return torch.tensor(resized.data, { shape: [1, o.size, o.size, 3] }).permute([0, 3, 1, 2]).float();
     });
     const mean = torch.tensor(Float32Array.from(o.mean), { shape: [1, 3, 1, 1] });
     const std = torch.tensor(Float32Array.from(o.std), { shape: [1, 3, 1, 1] });

@@ -1,6 +1,7 @@
 // CLIPSeg as a registry family: a HuggingFace CLIPSeg checkpoint folder (config.json with
-// model_type "clipseg", model.safetensors or pytorch_model.bin, the CLIP tokenizer files,
-// preprocessor_config.json) becomes a SegmentationModel.
+// model_type "clipseg", model.safetensors or pytorch_model.bin, the CLIP tokenizer files or
+// tokenizer.json alone, preprocessor_config.json or transformers 5's processor_config.json)
+// becomes a SegmentationModel.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
@@ -8,7 +9,8 @@ import type { RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { toTensors } from '../../tokenizers/tensors.js';
 import { parseConfig, readConfigFile } from '../config-file.js';
-import { fromPreprocessorConfig, IMAGENET_MEAN, IMAGENET_STD, preprocessorConfigSchema, processImages, type ImageProcessorConfig } from '../image-processor.js';
+import { IMAGENET_MEAN, IMAGENET_STD, processImages, type ImageProcessorConfig } from '../image-processor.js';
+import { readImageProcessorConfig } from '../preprocessor-config.js';
 import type { FrozenFeatures, LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
 import { findWeightsFile, readWeights } from '../weights-file.js';
 import { clipsegConfigSchema, type CLIPSegConfig } from './config.js';
@@ -22,7 +24,6 @@ type Tensor = torch.Tensor;
 export const CLIPSEG_PREPROCESSING: ImageProcessorConfig = {
   size: [352, 352],
   resample: 'bilinear',
-  roundTo8Bit: true,
   rescaleFactor: 1 / 255,
   mean: IMAGENET_MEAN,
   std: IMAGENET_STD,
@@ -113,10 +114,7 @@ export async function loadClipseg(folder: string, options: LoadOptions = {}): Pr
   }
   if (options.device || options.dtype) module.to({ device: options.device, dtype: options.dtype });
   module.eval();
-  const processorPath = join(folder, 'preprocessor_config.json');
-  const preprocessing = existsSync(processorPath)
-    ? fromPreprocessorConfig(readConfigFile(preprocessorConfigSchema, processorPath), CLIPSEG_PREPROCESSING)
-    : CLIPSEG_PREPROCESSING;
+  const preprocessing = readImageProcessorConfig(folder, CLIPSEG_PREPROCESSING.size) ?? CLIPSEG_PREPROCESSING;
   return new ClipsegSegmentationModel(module, ClipTokenizer.fromDirectory(folder), preprocessing);
 }
 

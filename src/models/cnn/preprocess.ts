@@ -8,9 +8,8 @@
 //   scales the shorter side to 256 and the longer one to ⌊256·long/short⌋. Images of different
 //   aspect ratios then cannot share a batch, and smp rejects sides not divisible by 32 (a 622×530
 //   Kvasir image becomes 300×256): kept for fidelity with that code, with those errors.
-// Resampling is the shared image processor's (models/image-processor.ts): bilinear with
-// antialiasing on 0–255 values, rounded back to 8 bits, as PIL's BILINEAR resize (torchvision's on
-// PIL images) behaves.
+// Resampling is the shared image processor's (models/image-processor.ts): Pillow's BILINEAR resize,
+// bit for bit, which is what torchvision's Resize does to the reference's PIL images.
 import { DatasetError } from '../../errors.js';
 import type * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
@@ -35,9 +34,9 @@ export function resizedSize(height: number, width: number, size = 256, resize: C
   return [size, Math.floor((size * width) / height)];
 }
 
-/** The shared image processor's settings for one output size: PIL-like bilinear, 8-bit rounding, ImageNet statistics. */
+/** The shared image processor's settings for one output size: Pillow bilinear, ImageNet statistics. */
 export function cnnImageProcessor(size: [number, number]): ImageProcessorConfig {
-  return { size, resample: 'bilinear', roundTo8Bit: true, rescaleFactor: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD };
+  return { size, resample: 'bilinear', rescaleFactor: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD };
 }
 
 /**

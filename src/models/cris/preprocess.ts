@@ -2,11 +2,11 @@
 //
 // Images: medvlsm HEAD's CRIS pipeline (shared/reference/TRAINING.md §1.1): squash-resize to the
 // model input (416 × 416, aspect ratio not kept), 0..1, CLIP mean / std. The resize is torchvision's
-// Resize on a PIL image, i.e. PIL bilinear, antialiased when shrinking, rounded to 8 bits; vlsm does
-// the same with libtorch's antialiased bilinear resampling and rounding (models/image-processor.ts),
-// which agrees with PIL to about one grey level. With input.resize 'letterbox', the published
+// Resize on a PIL image, i.e. Pillow's BILINEAR resize, which vlsm reproduces bit for bit
+// (models/image-processor.ts, imaging/pil-resize.ts). With input.resize 'letterbox', the published
 // fork's pipeline instead: scale by min(416/h, 416/w), centred, cubic, padded with the mean
-// (models/cris/letterbox.ts, which also says where it differs from cv2.warpAffine).
+// (models/cris/letterbox.ts, which also says where it differs from cv2.warpAffine; that path is
+// cv2's, not Pillow's, and keeps its own resampling).
 // Prompts: CRIS's tokenizer conventions (src/tokenizers/cris-tokenize.ts): zero padding to
 // text.word_len by default, or medvlsm HEAD's HuggingFace padding to 77 with <|endoftext|>.
 import * as torch from '../../torch/index.js';
@@ -24,7 +24,6 @@ export function crisImageProcessing(config: CRISConfig): ImageProcessorConfig {
   return {
     size: [config.input.image_size[0], config.input.image_size[1]],
     resample: 'bilinear',
-    roundTo8Bit: true,
     rescaleFactor: 1 / 255,
     mean: config.input.pixel_mean,
     std: config.input.pixel_std,
