@@ -1,6 +1,6 @@
 // `vlsm segment`, `vlsm eval` (evaluate), `vlsm serve` (the server's /api/segment) and predict turn
 // the same model, image and prompt into the same mask, bit for bit, for the family's default
-// resample and for one chosen explicitly.
+// resample and for ones chosen explicitly; the trainer's validation thresholds the same way.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runSegment } from '../../../src/cli/commands/segment.js';
+import * as torch from '../../../src/torch/index.js';
 import { evaluate } from '../../../src/eval/evaluate.js';
 import type { GrayImage } from '../../../src/imaging/image-types.js';
 import { decodeGrayImage, readGrayImage, readRgbImage } from '../../../src/imaging/read-image.js';
@@ -16,6 +17,7 @@ import { load } from '../../../src/models/load.js';
 import type { Resample } from '../../../src/models/resample.js';
 import type { SegmentationModel } from '../../../src/models/types.js';
 import { createServer } from '../../../src/server/app.js';
+import { batchDice } from '../../../src/train/trainer.js';
 import { repoRoot, sharedDir } from '../../helpers.js';
 
 const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
@@ -96,6 +98,28 @@ describe('one mask from the same logits on every path', () => {
       }
     });
   }
+
+  it("the trainer's validation Dice scores the mask that postprocess gives at model resolution", async () => {
+    const image = await readRgbImage(imagePath);
+    const [h, w] = model.inputSize;
+    torch.inferenceMode(() => torch.scope(() => {
+      const logits = model.forward(model.preprocess([image], [prompt]));
+      const sorted = Float32Array.from(logits.sigmoid().float().data() as Float32Array).sort();
+      const threshold = sorted[Math.floor(sorted.length / 3)]!;
+      const truth = new Float32Array(h * w).map((_, p) => (p % w < w / 2 ? 1 : 0)); // the left half
+      const [dice] = batchDice(logits, torch.tensor(truth, { shape: [1, h, w] }), threshold);
+      const mask = model.postprocess(logits, [[h, w]], { threshold })[0]!.mask.data;
+      let inter = 0;
+      let total = 0;
+      for (let p = 0; p < mask.length; p++) {
+        const predicted = mask[p] ? 1 : 0;
+        inter += predicted * truth[p]!;
+        total += predicted + truth[p]!;
+      }
+      assert.ok(inter > 0 && inter < total / 2, 'a partial overlap');
+      assert.ok(Math.abs(dice! - (2 * inter) / total) < 1e-12, `trainer ${dice} vs postprocess ${(2 * inter) / total}`);
+    }));
+  });
 
   it('the resamples really differ on this image (so agreeing above means something)', async () => {
     const image = await readRgbImage(imagePath);
