@@ -199,3 +199,44 @@ describe('a CNN folder with encoder_weights null and no weights file', () => {
     assert.ok(mask.data.every((v) => v === 0 || v === 255));
   });
 });
+
+describe('choosing the resample', () => {
+  it('refuses an unknown mode, naming the choices', async () => {
+    const dir = await fixtureFolders.unet!();
+    const image = join(repoRoot, 'assets', 'busi-sample', 'images', '1_malignant.png');
+    await assert.rejects(
+      runSegment(['--model', dir, '--image', image, '--prompt', 'x', '--resample', 'area']),
+      /--resample must be one of nearest-mask, bilinear-logits, bicubic-logits, bicubic-probabilities, got 'area'/,
+    );
+  });
+
+  it("CRIS's letterbox undoes its geometry in every mode, the fork's by default", async () => {
+    const { CrisSegmentationModel } = await import('../../src/models/cris/family.js');
+    const { CRIS } = await import('../../src/models/cris/model.js');
+    const { crisConfigSchema } = await import('../../src/models/cris/config.js');
+    const { readConfigFile } = await import('../../src/models/config-file.js');
+    const { ClipTokenizer } = await import('../../src/tokenizers/clip-bpe.js');
+    const { letterboxLogitsToOriginal } = await import('../../src/models/cris/letterbox.js');
+    const config = readConfigFile(crisConfigSchema, join(sharedDir, 'fixtures', 'cris-tiny', 'config.json'));
+    const model = new CrisSegmentationModel(torch.scope(() => new CRIS({ ...config, input: { ...config.input, resize: 'letterbox' } })), ClipTokenizer.bundled());
+    try {
+      assert.equal(model.resample, 'bicubic-probabilities');
+      torch.scope(() => {
+        const [h, w] = model.inputSize;
+        // A left-to-right ramp of logits: every mode keeps it increasing along each row.
+        const logits = torch.arange(0, w, 1).float().sub(w / 2).div(4).view([1, 1, w]).expand([1, h, w]).contiguous();
+        const [fork] = letterboxLogitsToOriginal(logits, [h, w], [[30, 90]]);
+        assert.equal(model.logitsToOriginal(logits, [[30, 90]])[0]!.sub(fork!).abs().max().item(), 0);
+        for (const resample of ['nearest-mask', 'bilinear-logits', 'bicubic-logits', 'bicubic-probabilities'] as const) {
+          const [back] = model.logitsToOriginal(logits, [[30, 90]], resample);
+          assert.deepEqual(back!.shape, [30, 90], resample);
+          const row = back!.select(0, 15).toArray() as number[];
+          assert.ok(row[0]! < -4 && row[89]! > 4, `${resample}: the ramp's ends`);
+          assert.ok(row.every((v, i) => i === 0 || v >= row[i - 1]! - 1e-4), `${resample}: increasing`);
+        }
+      });
+    } finally {
+      model.dispose();
+    }
+  });
+});
