@@ -5,16 +5,16 @@ import { dirname, join } from 'node:path';
 import { ProgressBar } from '../progress.js';
 import * as torch from '../torch/index.js';
 import { writeGrayPng } from '../imaging/write-image.js';
+import { thresholdLogits, type Resample } from '../models/resample.js';
 import type { SegmentationModel } from '../models/types.js';
 import { isLastTemplate, type PromptedSample } from '../prompts/prompted-samples.js';
 import { batchesOf, decodeSample, makeBatch } from '../train/batches.js';
 import { batchMaskCounts, maskCounts, metricsFromCounts, type EmptyEmpty, type ItemMetrics } from './metrics.js';
-import { logitsToMask, type Resampling } from './resize.js';
 
 export interface EvaluateOptions {
   threshold?: number;
-  /** How predictions reach the original size (default: the model family's, 'nearest-mask'). */
-  resampling?: Resampling;
+  /** How predictions reach the original size (default: the model family's, `model.resample`). */
+  resample?: Resample;
   batchSize?: number;
   emptyEmpty?: EmptyEmpty;
   /**
@@ -41,7 +41,7 @@ export interface EvaluatedItem extends ItemMetrics {
 /** Runs `model` over `samples` in inference mode and scores every item. */
 export async function evaluate(model: SegmentationModel, samples: readonly PromptedSample[], o: EvaluateOptions = {}): Promise<EvaluatedItem[]> {
   const threshold = o.threshold ?? model.threshold;
-  const resampling = o.resampling ?? 'nearest-mask';
+  const resample = o.resample ?? model.resample;
   const items: EvaluatedItem[] = [];
   const bar = o.progress ? new ProgressBar({ label: o.label ?? 'evaluate', total: samples.length, unit: 'images' }) : undefined;
   model.module.eval();
@@ -50,14 +50,11 @@ export async function evaluate(model: SegmentationModel, samples: readonly Promp
     const predictions = torch.inferenceMode(() => torch.scope(() => {
       const tb = makeBatch(model, decoded);
       const logits = model.forward(tb.batch);
-      const atModelRes = batchMaskCounts(logits.sigmoid().gt(threshold), tb.masks, { emptyEmpty: o.emptyEmpty, threshold: 0.5 });
+      const atModelRes = batchMaskCounts(thresholdLogits(logits, threshold), tb.masks, { emptyEmpty: o.emptyEmpty, threshold: 0.5 });
+      // The model's own post-processing, as predict, `vlsm segment` and `vlsm serve` use it.
+      const masks = model.postprocess(logits, tb.batch.originalSizes, { threshold, resample });
       return decoded.map((d, i) => {
-        const size: [number, number] = [d.image.height, d.image.width];
-        // A family with its own input geometry (CRIS letterbox) maps logits back itself.
-        const mask = model.customGeometry
-          ? model.logitsToOriginal(logits.narrow(0, i, 1), [size])[0]!.gt(Math.log(threshold / (1 - threshold)))
-          : logitsToMask(logits.select(0, i), size, { resampling, threshold });
-        const predicted = mask.to('uint8').data() as Uint8Array;
+        const predicted = masks[i]!.mask.data;
         const counts = maskCounts(predicted, d.mask.data, { emptyEmpty: o.emptyEmpty, threshold: 0 });
         return { predicted, counts, modelRes: metricsFromCounts(atModelRes[i]!, { emptyEmpty: o.emptyEmpty }).dice };
       });
@@ -77,7 +74,7 @@ export async function evaluate(model: SegmentationModel, samples: readonly Promp
       if (o.masksDir && isLastTemplate(entry)) {
         const out = join(o.masksDir, `${entry.record.id.replace(/\.[^./]+$/, '')}.png`);
         await mkdir(dirname(out), { recursive: true });
-        await writeGrayPng(out, { width: d.image.width, height: d.image.height, data: p.predicted.map((v) => (v ? 255 : 0)) });
+        await writeGrayPng(out, { width: d.image.width, height: d.image.height, data: p.predicted });
       }
     }
     bar?.update(items.length);

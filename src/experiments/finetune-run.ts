@@ -104,7 +104,7 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
     const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates });
     const scored = await evaluate(model, samples, {
       threshold: recipe.threshold,
-      resampling: recipe.eval_resample === 'nearest-mask' ? 'nearest-mask' : 'bilinear',
+      resample: recipe.eval_resample,
       batchSize: Math.min(recipe.batch_size, 16),
       masksDir: writeMasks ? join(outDir, 'masks', name, promptType) : undefined,
       progress,

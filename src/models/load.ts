@@ -1,7 +1,9 @@
 // models.load(nameOrDir): a local folder, a HuggingFace id in the local cache, or a download from
-// the Hub when online; then the family (detected from config.json, or named) builds the model.
+// the Hub when online; the family (named, or detected from config.json) decides which files it
+// needs and builds the model.
 import { resolveModel, type ResolveModelOptions } from '../hub/index.js';
-import { familyNamed, loadFolder } from './registry.js';
+import { existsSync, statSync } from 'node:fs';
+import { detectFamily, familyNamed } from './registry.js';
 import type { LoadOptions, SegmentationModel } from './types.js';
 
 /** HuggingFace's usual checkpoint files: what CIDAS/clipseg-rd64-refined ships. */
@@ -16,19 +18,23 @@ export interface ModelLoadOptions extends LoadOptions, Pick<ResolveModelOptions,
   family?: string;
 }
 
+/** What a Hub repository needs for its family to be recognised (registry.detectFamily). */
+const DETECTION_FILES = { required: ['config.json'], optional: ['open_clip_config.json'] };
+
 /**
- * Loads a segmentation model by folder or HuggingFace id.
+ * Loads a segmentation model by folder or HuggingFace id. The family comes first (named, or
+ * detected from the folder's config), then the files that family needs: a local folder goes
+ * straight to the family's loader, which names what is missing; a Hub id fetches the config files
+ * to detect the family, then that family's weights and extras.
  *
  * @example
  * const model = await models.load('CIDAS/clipseg-rd64-refined');
- * const { mask } = predict(model, image, 'a small polyp');
+ * const { mask } = model.predict(image, 'a small polyp');
  */
 export async function load(nameOrDir: string, options: ModelLoadOptions = {}): Promise<SegmentationModel> {
-  const needs = options.family ? familyNamed(options.family).hubFiles ?? HF_FILES : HF_FILES;
-  const resolved = await resolveModel(nameOrDir, {
-    required: needs.required,
-    files: needs.weights,
-    optional: needs.optional,
+  const loadOptions = { device: options.device, dtype: options.dtype };
+  if (isFolder(nameOrDir)) return detectFamily(nameOrDir, options.family).load(nameOrDir, loadOptions);
+  const hub = {
     revision: options.revision,
     cacheDir: options.cacheDir,
     offline: options.offline,
@@ -36,6 +42,13 @@ export async function load(nameOrDir: string, options: ModelLoadOptions = {}): P
     token: options.token,
     fetch: options.fetch,
     env: options.env,
-  });
-  return loadFolder(resolved.dir, { family: options.family, device: options.device, dtype: options.dtype });
+  };
+  const family = options.family ? familyNamed(options.family) : detectFamily((await resolveModel(nameOrDir, { ...hub, ...DETECTION_FILES })).dir);
+  const needs = family.hubFiles ?? HF_FILES;
+  const resolved = await resolveModel(nameOrDir, { ...hub, required: needs.required, files: needs.weights, optional: needs.optional });
+  return family.load(resolved.dir, loadOptions);
+}
+
+function isFolder(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
 }

@@ -1,8 +1,10 @@
 // The contract between a model family and the rest of vlsm (registry, CLI, trainer, evaluator).
 // A family folder provides one `ModelFamily` object; `models/registry.ts` lists them as data.
+// What is the same for every family (placing inputs, predict, post-processing, dispose) is written
+// once in `models/base.ts`; a family's class extends it and declares only what differs.
 import type * as torch from '../torch/index.js';
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
-import type { Prediction } from './predict.js';
+import type { Resample } from './resample.js';
 
 type Tensor = torch.Tensor;
 
@@ -18,6 +20,25 @@ export interface SegmentationBatch {
   originalSizes: [number, number][];
 }
 
+/** One image's segmentation at its own size. */
+export interface Prediction {
+  /** 0/255 mask at the image's original size. */
+  mask: GrayImage;
+  /** sigmoid(logits) at the original size, row-major, float32. */
+  probabilities: Float32Array;
+  /** Logits at the original size [h, w]; the caller owns (disposes) it when `keepLogits` is set. */
+  logits?: torch.Tensor;
+}
+
+export interface PostprocessOptions {
+  /** Probability threshold; default the model's. */
+  threshold?: number;
+  /** How logits reach each image's size; default the family's (`SegmentationModel.resample`). */
+  resample?: Resample;
+  /** Also return the logits at the original size (the caller disposes them). */
+  keepLogits?: boolean;
+}
+
 /** A loaded, ready segmentation model of any family. */
 export interface SegmentationModel {
   /** Registry name of the family, e.g. 'clipseg'. */
@@ -30,19 +51,29 @@ export interface SegmentationModel {
   readonly inputSize: [number, number];
   /** Default probability threshold (0.5; CRIS 0.35, as the reference configs). */
   readonly threshold: number;
-  /** Images (decoded RGB) and one prompt per image → a batch. */
+  /** The family's way back to the original size (models/resample.ts). */
+  readonly resample: Resample;
+  /** Where the module's parameters are; inputs are placed there. */
+  readonly device: torch.Device;
+  /** The module's floating-point dtype; pixel values are cast to it. */
+  readonly dtype: torch.DType;
+  /** Images (decoded RGB) and one prompt per image → a batch on the module's device and dtype. */
   preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch;
   /** Logits [B, H, W] at model resolution (before sigmoid). */
   forward(batch: SegmentationBatch): Tensor;
-  /** Logits resized to each original image size, as the family's reference does: [h_i, w_i] each. */
-  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[];
-  /** One image and its prompt → a mask at the image's own size (models/predict.ts). */
-  predict(image: RgbImage, prompt: string, o?: { threshold?: number }): Prediction;
+  /** Logits resampled to each original image size: [h_i, w_i] each (default: the family's resample). */
+  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][], resample?: Resample): Tensor[];
+  /** Logits [B, H, W] → one mask (and probabilities) per image at its original size. */
+  postprocess(logits: Tensor, originalSizes: readonly [number, number][], o?: PostprocessOptions): Prediction[];
+  /** Images, one prompt each → masks at the images' own sizes, in one batch, in inference mode. */
+  predictBatch(images: readonly RgbImage[], prompts: readonly string[], o?: PostprocessOptions): Prediction[];
+  /** One image and its prompt → a mask at the image's own size. */
+  predict(image: RgbImage, prompt: string, o?: PostprocessOptions): Prediction;
   /** Frees every parameter and buffer. */
   dispose(): void;
   /**
-   * True when the input is not a plain resize of the image (CRIS's letterbox): evaluation then
-   * brings predictions back through `logitsToOriginal` and training targets come from `targetMasks`.
+   * True when the input is not a plain resize of the image (CRIS's letterbox): `logitsToOriginal`
+   * then undoes the family's geometry, and training targets come from `targetMasks`.
    */
   readonly customGeometry?: boolean;
   /** Training targets [B, H, W] for 0/1 masks at their original sizes, when `customGeometry`. */

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { overlay } from '../imaging/overlay.js';
 import { decodeRgbImage } from '../imaging/read-image.js';
 import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
+import type { Resample } from '../models/resample.js';
 import type { SegmentationModel } from '../models/types.js';
 import { packageRoot } from '../package-root.js';
 
@@ -22,6 +23,8 @@ export interface ServerOptions {
   maxUploadBytes?: number;
   /** Largest decoded image in pixels (default 40 megapixels). */
   maxPixels?: number;
+  /** How logits return to the image's size (default: the model family's, `model.resample`). */
+  resample?: Resample;
 }
 
 /** The response of `POST /api/segment`. */
@@ -169,7 +172,7 @@ function parseSegmentRequest(body: Buffer, model: SegmentationModel): SegmentReq
  * const server = createServer({ model: await load('CIDAS/clipseg-rd64-refined'), port: 8080 });
  */
 export function createServer(options: ServerOptions): http.Server {
-  const { model, host = '127.0.0.1', port = 8080, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES, maxPixels = DEFAULT_MAX_PIXELS } = options;
+  const { model, host = '127.0.0.1', port = 8080, maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES, maxPixels = DEFAULT_MAX_PIXELS, resample = model.resample } = options;
   if (!(Number.isInteger(maxUploadBytes) && maxUploadBytes > 0)) throw new RangeError(`maxUploadBytes must be a positive integer, got ${maxUploadBytes}`);
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`port must be an integer in [0, 65535], got ${port}`);
   const files = loadStaticFiles();
@@ -196,7 +199,7 @@ export function createServer(options: ServerOptions): http.Server {
         throw new HttpError(400, `${error.message}; upload a PNG, JPEG, TIFF, BMP or WebP image`);
       });
       const threshold = request.threshold ?? model.threshold;
-      const { mask } = model.predict(image, request.prompt, { threshold });
+      const { mask } = model.predict(image, request.prompt, { threshold, resample });
       let inside = 0;
       for (const v of mask.data) if (v > 0) inside++;
       const [maskPng, overlayPng] = await Promise.all([encodeGrayPng(mask), encodeRgbPng(overlay(image, mask))]);
@@ -219,7 +222,7 @@ export function createServer(options: ServerOptions): http.Server {
     }
     if (path === '/api/info') {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}; use GET`, { allow: 'GET, HEAD' });
-      return sendJson(res, 200, { family: model.family, inputSize: model.inputSize, threshold: model.threshold, usesPrompt: model.usesPrompt, maxUploadBytes });
+      return sendJson(res, 200, { family: model.family, inputSize: model.inputSize, threshold: model.threshold, resample, usesPrompt: model.usesPrompt, maxUploadBytes });
     }
     if (path === '/api/segment') {
       if (method !== 'POST') throw new HttpError(405, `${method} is not allowed on ${path}; use POST`, { allow: 'POST' });

@@ -9,6 +9,7 @@
 // with the run.
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { RESAMPLES } from '../models/resample.js';
 
 export const schedulerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('constant') }).strict(),
@@ -51,8 +52,8 @@ export const recipeSchema = z
     /** Model input [height, width]; null keeps the checkpoint's own preprocessing size. */
     input_size: z.tuple([z.number().int().positive(), z.number().int().positive()]).nullable(),
     threshold: z.number().min(0).max(1),
-    /** How predictions return to the original size for evaluation (TRAINING.md §7 item 8). */
-    eval_resample: z.enum(['nearest-mask', 'bilinear-logits']),
+    /** How predictions return to the original size for evaluation (models/resample.ts; TRAINING.md §7 item 8). */
+    eval_resample: z.enum(RESAMPLES),
     /** Module paths whose parameters do not train (their features can be cached). */
     frozen: z.array(z.string()).default([]),
     seed: z.number().int().nonnegative(),
@@ -108,7 +109,7 @@ const crisRecipes = (): Record<RecipeVariant, Recipe> => {
     optimizer: 'adam', lr: 1e-5, lr_groups: { 'backbone.': 1e-6 }, weight_decay: 0, batch_size: 16,
     scheduler: { type: 'constant' }, grad_clip: 0, min_epochs: 0, max_epochs: 150,
     early_stopping: { monitor: 'val_dice', patience: 10, min_delta: 0 },
-    loss: { dice: 0, bce: 1 }, input_size: [416, 416], threshold: 0.35, eval_resample: 'bilinear-logits', frozen: [], seed: 0,
+    loss: { dice: 0, bce: 1 }, input_size: [416, 416], threshold: 0.35, eval_resample: 'bicubic-probabilities', frozen: [], seed: 0,
     // The fork's prompt conventions (TRAINING.md §2.3, §7 items 12 and 13).
     random_includes_p0: true, val_templates: 'first', test_templates: 'all',
   };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ProgressBar } from '../progress.js';
 import { ConfigError } from '../errors.js';
 import * as torch from '../torch/index.js';
+import { thresholdLogits } from '../models/resample.js';
 import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
 import type { PromptedSample } from '../prompts/prompted-samples.js';
 import type { Optimizer } from '../torch/optim/optimizer.js';
@@ -95,7 +96,7 @@ function makeScheduler(optimizer: Optimizer, recipe: Recipe): Scheduler {
 /** Dice per item of thresholded predictions at model resolution; empty/empty scores 1 (MONAI). */
 export function batchDice(logits: Tensor, masks: Tensor, threshold: number): number[] {
   return torch.scope(() => {
-    const p = logits.sigmoid().gt(threshold).float().flatten(1);
+    const p = thresholdLogits(logits, threshold).float().flatten(1); // the mask rule of predict and evaluate
     const g = masks.gt(0.5).float().flatten(1);
     const inter = p.mul(g).sum(1).toArray() as number[];
     const total = p.sum(1).add(g.sum(1)).toArray() as number[];

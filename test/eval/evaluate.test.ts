@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { writeSyntheticDataset } from '../../src/data/synthetic-referring.js';
+import { writeSyntheticDataset } from '../../src/prompts/synthetic-referring.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { dice } from '../../src/eval/metrics.js';
 import { readGrayImage } from '../../src/imaging/read-image.js';

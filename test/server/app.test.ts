@@ -105,7 +105,7 @@ describe('vlsm web server', () => {
     const reply = await request(port, 'GET', '/api/info');
     assert.equal(reply.status, 200);
     assert.match(String(reply.headers['content-type']), /^application\/json/);
-    assert.deepEqual(json(reply), { family: 'clipseg', inputSize: [64, 64], threshold: model.threshold, usesPrompt: true, maxUploadBytes: 20 * 1024 * 1024 });
+    assert.deepEqual(json(reply), { family: 'clipseg', inputSize: [64, 64], threshold: model.threshold, resample: 'nearest-mask', usesPrompt: true, maxUploadBytes: 20 * 1024 * 1024 });
   });
 
   it('segments the BUSI image into a mask and an overlay of its size', async () => {

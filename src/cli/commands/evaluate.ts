@@ -8,6 +8,7 @@ import { formatMeanStd } from '../../eval/aggregate.js';
 import { datasetName, itemRows, loadRunModel, testDatasets, withResults } from '../../experiments/finetune-run.js';
 import { resultsPath } from '../../experiments/results/index.js';
 import { load } from '../../models/load.js';
+import { parseResample, RESAMPLES } from '../../models/resample.js';
 import type { SegmentationModel } from '../../models/types.js';
 import { parsePromptType, parseTemplateChoice } from '../../prompts/prompt-selection.js';
 import { hasCheckpoint } from '../../train/checkpoint.js';
@@ -19,7 +20,8 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
   --data ROOT    a dataset in the reference layout (images/, masks/, anns/); its test split is scored
   --prompts LIST prompt types, comma-separated (default ${verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6'})
   --threshold P  probability threshold (default: the model's)
-  --resampling   nearest-mask (default) or bilinear: how predictions return to the original size
+  --resample M   how predictions return to the original size: ${RESAMPLES.join(', ')}
+                 (default: the model family's, as \`vlsm segment\` and \`vlsm serve\`; see src/models/resample.ts)
   --templates    random, first or all: which template of a list prompt is scored (default: the
                  recipe's test_templates; 'all' scores each and reports the last one's, as the CRIS fork)
   --random-p0 yes|no  whether prompt type random may draw p0 (default: the recipe's random_includes_p0)
@@ -38,7 +40,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     args: argv,
     options: {
       model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, prompts: { type: 'string' },
-      threshold: { type: 'string' }, resampling: { type: 'string' }, templates: { type: 'string' }, 'random-p0': { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
+      threshold: { type: 'string' }, resample: { type: 'string' }, resampling: { type: 'string' }, templates: { type: 'string' }, 'random-p0': { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
       quiet: { type: 'boolean' }, results: { type: 'string' }, 'no-results': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,16 +53,18 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     return 2;
   }
   const prompts = (values.prompts ?? (verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6')).split(',').map((p) => parsePromptType(p.trim()));
-  const resampling = values.resampling ?? 'nearest-mask';
-  if (resampling !== 'nearest-mask' && resampling !== 'bilinear') throw new ConfigError(`--resampling must be nearest-mask or bilinear, got '${resampling}'`);
+  // --resampling is the option's former name; its 'bilinear' meant bilinear on the logits.
+  const resampleFlag = values.resample ?? (values.resampling === 'bilinear' ? 'bilinear-logits' : values.resampling);
+  const chosen = resampleFlag === undefined ? undefined : parseResample(resampleFlag, '--resample');
   const { model, recipe: trained } = await modelFrom(values.model);
+  const resampling = chosen ?? model.resample;
   const base = trained ?? resolveRecipe(model.family);
   const threshold = values.threshold === undefined ? model.threshold : Number(values.threshold);
   if (!(threshold > 0 && threshold < 1)) throw new ConfigError(`--threshold must be in (0, 1), got '${values.threshold}'`);
   const randomP0 = values['random-p0'];
   if (randomP0 !== undefined && randomP0 !== 'yes' && randomP0 !== 'no') throw new ConfigError(`--random-p0 must be yes or no, got '${randomP0}'`);
   const recipe: Recipe = {
-    ...base, threshold, eval_resample: resampling === 'bilinear' ? 'bilinear-logits' : 'nearest-mask',
+    ...base, threshold, eval_resample: resampling,
     ...(values.templates === undefined ? {} : { test_templates: parseTemplateChoice(values.templates, '--templates') }),
     ...(randomP0 === undefined ? {} : { random_includes_p0: randomP0 === 'yes' }),
   };

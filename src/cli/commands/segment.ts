@@ -11,6 +11,7 @@ import { readRgbImage } from '../../imaging/read-image.js';
 import { writeGrayPng, writeRgbPng } from '../../imaging/write-image.js';
 import { load } from '../../models/load.js';
 import { predictBatch } from '../../models/predict.js';
+import { parseResample, RESAMPLES } from '../../models/resample.js';
 import { ProgressBar } from '../../progress.js';
 
 const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEXT" [options]
@@ -22,6 +23,8 @@ const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEX
   --out PATH            mask PNG (one image) or folder (several); default <image>.mask.png / DIR-masks/
   --overlay PATH        also write the mask tinted over the image with its contour (file or folder)
   --threshold P         probability threshold (default: the model's, 0.5 for CLIPSeg)
+  --resample MODE       how the logits return to the image's size: ${RESAMPLES.join(', ')}
+                        (default: the model family's, as \`vlsm eval\` and \`vlsm serve\`; src/models/resample.ts)
   --logits FILE         also save the logits at the original size (safetensors; one image only)
   --batch N             images per forward pass for folders (default 8)
   --revision REV        Hub revision to use; --offline never touches the network`;
@@ -45,6 +48,7 @@ export async function runSegment(argv: string[]): Promise<number> {
       out: { type: 'string' },
       overlay: { type: 'string' },
       threshold: { type: 'string' },
+      resample: { type: 'string' },
       logits: { type: 'string' },
       batch: { type: 'string', default: '8' },
       revision: { type: 'string' },
@@ -62,6 +66,7 @@ export async function runSegment(argv: string[]): Promise<number> {
   }
   const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new ConfigError(`--threshold must be a probability in [0, 1], got '${values.threshold}'`);
+  const resample = values.resample === undefined ? undefined : parseResample(values.resample, '--resample');
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`--batch must be a positive integer, got '${values.batch}'`);
   if (!existsSync(values.image)) throw new ConfigError(`--image ${values.image}: no such file or folder`);
@@ -79,7 +84,7 @@ export async function runSegment(argv: string[]): Promise<number> {
   for (let start = 0; start < paths.length; start += batchSize) {
     const chunk = paths.slice(start, start + batchSize);
     const images = await Promise.all(chunk.map((p) => readRgbImage(p)));
-    const predictions = predictBatch(model, images, chunk.map(() => values.prompt!), { threshold, keepLogits: Boolean(values.logits) });
+    const predictions = model.predictBatch(images, chunk.map(() => values.prompt!), { threshold, resample, keepLogits: Boolean(values.logits) });
     for (const [i, path] of chunk.entries()) {
       const stem = basename(path, extname(path));
       const { mask, logits } = predictions[i]!;

@@ -15,6 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
+import { checkOnePromptPerImage, loadInto, SegmentationModelBase } from '../base.js';
 import { CheckpointError, ConfigError } from '../../errors.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { WordPieceTokenizer } from '../../tokenizers/index.js';
@@ -25,9 +26,8 @@ import { clipsegConfigSchema, clipsegRd64Refined, type CLIPSegConfig } from '../
 import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
 import { biomedClipSegConfig, type TapOptions } from './config.js';
 import { BiomedCLIPSeg } from './model.js';
-import { imagesToPixelValues, logitsToSizes, promptsToTokens } from './preprocess.js';
+import { imagesToPixelValues, promptsToTokens } from './preprocess.js';
 import { clipsegDecoderTensors } from './weights.js';
-import { predict, type Prediction } from '../predict.js';
 
 type Tensor = torch.Tensor;
 
@@ -118,53 +118,33 @@ export async function loadBiomedClipSeg(folder: string, init: DecoderInit, o: Bi
   const { config: decoder, source } = readDecoderConfig(folder);
   const config = biomedClipSegConfig(biomedclip, decoder, { tap: o.tap, tappedBlocks: o.tappedBlocks, source: `${biomedclipPath} with ${source}` });
   const model = new BiomedCLIPSeg(config, { decoderSeed: o.decoderSeed ?? DEFAULT_DECODER_SEED });
-  try {
-    await loadWeights(model, folder, init);
-    if (o.dtype) model.to(o.dtype);
-    if (o.device) model.to(o.device);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return model.eval();
+  return loadInto(model, o, (m) => loadWeights(m, folder, init));
 }
 
 /** A loaded BiomedCLIPSeg behind the family contract. */
-export class BiomedCLIPSegSegmentationModel implements SegmentationModel {
+export class BiomedCLIPSegSegmentationModel extends SegmentationModelBase<BiomedCLIPSeg> {
   readonly usesPrompt = true;
   readonly threshold = 0.5;
+  /** medvlsm's: the binary prediction resized with nearest-exact (models/resample.ts). */
+  readonly resample = 'nearest-mask';
   readonly inputSize: [number, number];
 
-  constructor(readonly family: string, readonly module: BiomedCLIPSeg, readonly tokenizer: WordPieceTokenizer, readonly device?: torch.Device, readonly dtype?: torch.DType) {
+  constructor(readonly family: string, module: BiomedCLIPSeg, readonly tokenizer: WordPieceTokenizer) {
+    super(module);
     this.inputSize = [module.imageSize, module.imageSize];
   }
 
-  preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
-    if (images.length !== prompts.length) throw new RangeError(`${this.family} preprocess: ${images.length} images but ${prompts.length} prompts; give one prompt per image`);
+  protected encode(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
+    checkOnePromptPerImage(this.family, images.length, prompts.length);
     const { biomedclip } = this.module.config;
-    return torch.scope(() => {
-      let pixelValues = imagesToPixelValues(images, { size: biomedclip.vision.image_size, mean: biomedclip.mean, std: biomedclip.std, device: this.device });
-      if (this.dtype && this.dtype !== 'float32') pixelValues = pixelValues.to(this.dtype);
-      const { inputIds, attentionMask } = promptsToTokens(this.tokenizer, prompts, biomedclip.context_length, this.device);
-      return { pixelValues, inputIds, attentionMask, originalSizes: images.map((im) => [im.height, im.width] as [number, number]) };
-    });
+    const pixelValues = imagesToPixelValues(images, { size: biomedclip.vision.image_size, mean: biomedclip.mean, std: biomedclip.std });
+    const { inputIds, attentionMask } = promptsToTokens(this.tokenizer, prompts, biomedclip.context_length);
+    return { pixelValues, inputIds, attentionMask, originalSizes: images.map((im) => [im.height, im.width] as [number, number]) };
   }
 
   forward(batch: SegmentationBatch): Tensor {
     if (!batch.inputIds) throw new TypeError(`${this.family} forward: the batch has no inputIds; BiomedCLIPSeg needs a text prompt per image`);
     return torch.scope(() => this.module.forward({ pixelValues: batch.pixelValues, inputIds: batch.inputIds, attentionMask: batch.attentionMask }).logits);
-  }
-
-  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
-    return logitsToSizes(logits, originalSizes);
-  }
-
-  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
-    return predict(this, image, prompt, o);
-  }
-
-  dispose(): void {
-    this.module.dispose();
   }
 }
 
@@ -178,7 +158,7 @@ function family(name: string, init: DecoderInit, description: string, detect: (f
     async load(folder: string, options: LoadOptions = {}): Promise<SegmentationModel> {
       const tokenizer = WordPieceTokenizer.fromDirectory(folder);
       const model = await loadBiomedClipSeg(folder, init, options);
-      return new BiomedCLIPSegSegmentationModel(name, model, tokenizer, options.device, options.dtype);
+      return new BiomedCLIPSegSegmentationModel(name, model, tokenizer);
     },
   };
 }

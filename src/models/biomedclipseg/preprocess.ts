@@ -1,8 +1,8 @@
-// Images and prompts to BiomedCLIPSeg's inputs, and logits back to image sizes, as medvlsm does
+// Images and prompts to BiomedCLIPSeg's inputs, as medvlsm does
 // (shared/reference/TRAINING.md, BiomedCLIPSeg row): squash to 224×224 (torchvision Resize on a PIL
 // image, i.e. Pillow's BILINEAR resize; no aspect ratio kept), ToTensor, Normalize with CLIP's
 // mean/std; the BiomedCLIP WordPiece tokenizer with max_length 256, truncation and padding to
-// max_length; predictions resized back with nearest-exact.
+// max_length. (Predictions go back with nearest-exact: the family's resample, models/resample.ts.)
 import * as torch from '../../torch/index.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { pilResize } from '../../imaging/pil-resize.js';
@@ -48,19 +48,4 @@ export function promptsToTokens(tokenizer: WordPieceTokenizer, prompts: readonly
   const encoded = toTensors(tokenizer.encode(prompts, { contextLength, padding: 'max_length', truncation: true }));
   if (device === undefined || device === 'cpu') return encoded;
   return torch.scope(() => ({ inputIds: encoded.inputIds.to(device), attentionMask: encoded.attentionMask.to(device) }));
-}
-
-/**
- * Logits [B, S, S] → one [h_i, w_i] map per image. Nearest-exact, as medvlsm resizes its binary
- * prediction: thresholding commutes with nearest resampling, so the masks agree with it.
- */
-export function logitsToSizes(logits: Tensor, sizes: readonly [number, number][]): Tensor[] {
-  if (logits.ndim !== 3 || logits.size(0) !== sizes.length) {
-    throw new RangeError(`BiomedCLIPSeg logitsToOriginal: logits [${logits.shape.join(', ')}] for ${sizes.length} sizes; expected [${sizes.length}, H, W]`);
-  }
-  return sizes.map(([h, w], i) => torch.scope(() => {
-    const map = logits.select(0, i); // [S, S]
-    if (map.size(0) === h && map.size(1) === w) return map.clone();
-    return torch.F.interpolate(map.unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'nearest-exact' }).view([h, w]);
-  }));
 }

@@ -5,18 +5,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
+import { checkOnePromptPerImage, loadInto, SegmentationModelBase } from '../base.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { toTensors } from '../../tokenizers/tensors.js';
 import { parseConfig, readConfigFile } from '../config-file.js';
 import { IMAGENET_MEAN, IMAGENET_STD, processImages, type ImageProcessorConfig } from '../image-processor.js';
 import { readImageProcessorConfig } from '../preprocessor-config.js';
-import type { FrozenFeatures, LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
+import type { FrozenFeatures, LoadOptions, ModelFamily, SegmentationBatch } from '../types.js';
 import { findWeightsFile, readWeights } from '../weights-file.js';
 import { clipsegConfigSchema, type CLIPSegConfig } from './config.js';
 import { CLIPSegForImageSegmentation } from './model.js';
 import { normalizeClipsegKeys } from './weights.js';
-import { predict, type Prediction } from '../predict.js';
 
 type Tensor = torch.Tensor;
 
@@ -29,16 +29,20 @@ export const CLIPSEG_PREPROCESSING: ImageProcessorConfig = {
   std: IMAGENET_STD,
 };
 
-export class ClipsegSegmentationModel implements SegmentationModel {
+export class ClipsegSegmentationModel extends SegmentationModelBase<CLIPSegForImageSegmentation> {
   readonly family = 'clipseg';
   readonly usesPrompt = true;
   readonly threshold = 0.5;
+  /** medvlsm HEAD's: threshold at 352², then nearest-exact to the image's size (models/resample.ts). */
+  readonly resample = 'nearest-mask';
 
   constructor(
-    readonly module: CLIPSegForImageSegmentation,
+    module: CLIPSegForImageSegmentation,
     readonly tokenizer: ClipTokenizer,
     readonly preprocessing: ImageProcessorConfig,
-  ) {}
+  ) {
+    super(module);
+  }
 
   get inputSize(): [number, number] {
     return this.preprocessing.size;
@@ -55,8 +59,8 @@ export class ClipsegSegmentationModel implements SegmentationModel {
     },
   };
 
-  preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
-    if (images.length !== prompts.length) throw new RangeError(`CLIPSeg.preprocess: ${images.length} images but ${prompts.length} prompts; give one prompt per image`);
+  protected encode(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
+    checkOnePromptPerImage(this.family, images.length, prompts.length);
     const maxPositions = this.module.config.text_config.max_position_embeddings;
     const encoding = this.tokenizer.encode(prompts, { contextLength: maxPositions, padding: 'max_length', truncation: true });
     const { inputIds, attentionMask } = toTensors(encoding);
@@ -70,21 +74,6 @@ export class ClipsegSegmentationModel implements SegmentationModel {
 
   forward(batch: SegmentationBatch): Tensor {
     return torch.scope(() => this.module.forward(batch).logits);
-  }
-
-  /** Bilinear on the logits (align_corners false) to each image's size, before any threshold. */
-  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
-    return originalSizes.map(([h, w], i) =>
-      torch.scope(() => torch.F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'bilinear', alignCorners: false }).view([h, w])),
-    );
-  }
-
-  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
-    return predict(this, image, prompt, o);
-  }
-
-  dispose(): void {
-    this.module.dispose();
   }
 }
 
@@ -105,17 +94,17 @@ function readClipsegConfig(folder: string): CLIPSegConfig {
 export async function loadClipseg(folder: string, options: LoadOptions = {}): Promise<ClipsegSegmentationModel> {
   const config = readClipsegConfig(folder);
   const weightsPath = findWeightsFile(folder, ['model.safetensors', 'pytorch_model.bin']);
-  const module = torch.scope(() => new CLIPSegForImageSegmentation(config));
-  const weights = normalizeClipsegKeys(await readWeights(weightsPath));
-  try {
-    module.loadStateDict(weights, { file: weightsPath });
-  } finally {
-    torch.dispose([...weights.values()]);
-  }
-  if (options.device || options.dtype) module.to({ device: options.device, dtype: options.dtype });
-  module.eval();
   const preprocessing = readImageProcessorConfig(folder, CLIPSEG_PREPROCESSING.size) ?? CLIPSEG_PREPROCESSING;
-  return new ClipsegSegmentationModel(module, ClipTokenizer.fromDirectory(folder), preprocessing);
+  const tokenizer = ClipTokenizer.fromDirectory(folder);
+  const module = await loadInto(torch.scope(() => new CLIPSegForImageSegmentation(config)), options, async (m) => {
+    const weights = await readWeights(weightsPath);
+    try {
+      m.loadStateDict(normalizeClipsegKeys(weights), { file: weightsPath });
+    } finally {
+      torch.dispose([...weights.values()]); // the renamed map holds the same tensors
+    }
+  });
+  return new ClipsegSegmentationModel(module, tokenizer, preprocessing);
 }
 
 export const clipsegFamily: ModelFamily = {

@@ -9,9 +9,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import * as torch from '../../torch/index.js';
+import { loadInto, SegmentationModelBase } from '../base.js';
 import type { RgbImage } from '../../imaging/image-types.js';
 import { parseConfig, readConfigFile } from '../config-file.js';
-import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
+import type { LoadOptions, ModelFamily, SegmentationBatch } from '../types.js';
 import type { SmpSegmentationModel } from './base.js';
 import { cnnConfigSchema, resolveCnnConfig, type CnnArchitecture, type CnnConfig } from './config.js';
 import { DeepLabV3Plus } from './deeplabv3plus.js';
@@ -19,9 +20,7 @@ import { preprocessCnnImages } from './preprocess.js';
 import { Unet } from './unet.js';
 import { UnetPlusPlus } from './unetplusplus.js';
 import { loadCnnWeights, loadTorchvisionEncoder } from './weights.js';
-import { predict, type Prediction } from '../predict.js';
 
-const { F } = torch;
 type Tensor = torch.Tensor;
 
 /** Builds the model a configuration describes (random initialisation, training mode). */
@@ -40,12 +39,15 @@ export const CNN_WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin', 'mode
 export const CNN_ENCODER_FILE = 'encoder.pth';
 
 /** A loaded CNN baseline behind the family contract. */
-export class CnnSegmentationModel implements SegmentationModel {
+export class CnnSegmentationModel extends SegmentationModelBase<SmpSegmentationModel> {
   readonly usesPrompt = false;
   readonly threshold = 0.5;
+  /** medvlsm's: threshold at model resolution, then nearest-exact (models/resample.ts). */
+  readonly resample = 'nearest-mask';
   readonly inputSize: [number, number];
 
-  constructor(readonly module: SmpSegmentationModel, readonly config: CnnConfig) {
+  constructor(module: SmpSegmentationModel, readonly config: CnnConfig) {
+    super(module);
     this.inputSize = [config.image_size, config.image_size];
   }
 
@@ -54,7 +56,7 @@ export class CnnSegmentationModel implements SegmentationModel {
   }
 
   /** Resizes and normalises the images; the prompts are ignored (image-only model). */
-  preprocess(images: readonly RgbImage[], _prompts: readonly string[]): SegmentationBatch {
+  protected encode(images: readonly RgbImage[], _prompts: readonly string[]): SegmentationBatch {
     return preprocessCnnImages(images, { size: this.config.image_size, resize: this.config.resize });
   }
 
@@ -65,30 +67,7 @@ export class CnnSegmentationModel implements SegmentationModel {
   forward(batch: SegmentationBatch): Tensor {
     const classes = this.config.classes;
     if (classes !== 1) throw new RangeError(`${this.family}: forward gives [B, H, W] logits for a one-class model, this one has ${classes} classes; use module.forward(pixelValues) for [B, ${classes}, H, W]`);
-    return torch.scope(() => {
-      const device = this.module.encoder.conv1.weight.device;
-      const pixels = batch.pixelValues.device === device ? batch.pixelValues : batch.pixelValues.to({ device });
-      return this.module.forward(pixels).squeeze(1); // [B, H, W]
-    });
-  }
-
-  /**
-   * Each image's logits at its original size by nearest-exact resampling: medvlsm thresholds at
-   * model resolution and resizes the binary mask with NEAREST_EXACT, which this equals once
-   * thresholded.
-   */
-  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
-    return originalSizes.map(([h, w], i) =>
-      torch.scope(() => F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'nearest-exact' }).view([h, w])),
-    );
-  }
-
-  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
-    return predict(this, image, prompt, o);
-  }
-
-  dispose(): void {
-    this.module.dispose();
+    return torch.scope(() => this.module.forward(batch.pixelValues).squeeze(1)); // [B, H, W]
   }
 }
 
@@ -99,12 +78,11 @@ export async function loadCnnModel(folder: string, options: LoadOptions = {}, ex
   if (expected !== undefined && config.arch !== expected) {
     throw new CheckpointError(`${configPath}: arch is '${config.arch}', not '${expected}'; load it with the '${config.arch}' family`, configPath);
   }
-  const module = createCnnModel(config);
-  try {
+  const module = await loadInto(createCnnModel(config), options, async (m) => {
     const weights = CNN_WEIGHT_FILES.map((name) => join(folder, name)).find((p) => existsSync(p));
     const encoderPath = join(folder, CNN_ENCODER_FILE);
-    if (weights) await loadCnnWeights(module, weights);
-    else if (config.encoder_weights === 'imagenet' && existsSync(encoderPath)) await loadTorchvisionEncoder(module.encoder, encoderPath);
+    if (weights) await loadCnnWeights(m, weights);
+    else if (config.encoder_weights === 'imagenet' && existsSync(encoderPath)) await loadTorchvisionEncoder(m.encoder, encoderPath);
     else if (config.encoder_weights === 'imagenet') {
       throw new CheckpointError(
         `${folder}: no weights: expected one of ${CNN_WEIGHT_FILES.join(', ')} (a trained model) or ${CNN_ENCODER_FILE} (torchvision ImageNet encoder weights); ` +
@@ -112,12 +90,8 @@ export async function loadCnnModel(folder: string, options: LoadOptions = {}, ex
         folder,
       );
     }
-    if (options.device !== undefined || options.dtype !== undefined) module.to({ device: options.device, dtype: options.dtype });
-    return new CnnSegmentationModel(module.eval(), config);
-  } catch (error) {
-    module.dispose();
-    throw error;
-  }
+  });
+  return new CnnSegmentationModel(module, config);
 }
 
 /**

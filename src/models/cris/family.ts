@@ -6,16 +6,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import * as torch from '../../torch/index.js';
+import { loadInto, SegmentationModelBase } from '../base.js';
+import type { Resample } from '../resample.js';
 import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
 import { readConfigFile } from '../config-file.js';
-import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
+import type { LoadOptions, ModelFamily, SegmentationBatch } from '../types.js';
 import { crisConfigSchema, type CRISConfig } from './config.js';
-import { letterboxLogitsToOriginal, letterboxMasks } from './letterbox.js';
+import { letterboxMasks, letterboxResample } from './letterbox.js';
 import { CRIS, upsampleLogits } from './model.js';
 import { crisPreprocess } from './preprocess.js';
 import { loadCrisWeights } from './weights.js';
-import { predict, type Prediction } from '../predict.js';
 
 type Tensor = torch.Tensor;
 
@@ -26,15 +27,25 @@ export const CRIS_WEIGHTS_FILES = ['model.safetensors', 'model.pth', 'cris.pth',
 /** OpenAI CLIP archives used for the backbone when the CRIS weights lack it. */
 const CLIP_ARCHIVES = ['RN50.pt', 'RN101.pt'] as const;
 
-export class CrisSegmentationModel implements SegmentationModel {
+export class CrisSegmentationModel extends SegmentationModelBase<CRIS> {
   readonly family = 'cris';
   readonly usesPrompt = true;
 
-  constructor(readonly module: CRIS, readonly tokenizer: ClipTokenizer) {}
+  constructor(module: CRIS, readonly tokenizer: ClipTokenizer) {
+    super(module);
+  }
 
   /** The fork's letterbox moves content: predictions and targets go through its warps. */
   get customGeometry(): boolean {
     return this.config.input.resize === 'letterbox';
+  }
+
+  /**
+   * As the pipeline the geometry comes from (models/resample.ts): the fork's letterbox resamples
+   * probabilities (inverse cubic warp), medvlsm HEAD's squash thresholds first ('nearest-mask').
+   */
+  get resample(): Resample {
+    return this.customGeometry ? 'bicubic-probabilities' : 'nearest-mask';
   }
 
   /** Letterboxed soft masks (linear warp, fractional edges) of 0/1 masks, as the fork trains on. */
@@ -57,7 +68,7 @@ export class CrisSegmentationModel implements SegmentationModel {
     return this.config.threshold;
   }
 
-  preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
+  protected encode(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch {
     return crisPreprocess(images, prompts, this.tokenizer, this.config);
   }
 
@@ -74,24 +85,13 @@ export class CrisSegmentationModel implements SegmentationModel {
   }
 
   /**
-   * Each map at its image's original size. Squash: bicubic with align_corners false. Letterbox
-   * (input.resize): the fork's inverse warp, cubic with border 0 on the probabilities, returned as
-   * logits again (letterboxLogitsToOriginal), so sigmoid > threshold is the fork's decision; the
-   * fork upsamples probabilities rather than logits to 416 first (crisForkMasks does that order).
+   * Letterbox (input.resize): through the fork's inverse warp (letterboxResample), so sigmoid >
+   * threshold of 'bicubic-probabilities' is the fork's decision; the fork upsamples probabilities
+   * rather than logits to 416 first (crisForkMasks does that order). Squash: the plain resize.
    */
-  logitsToOriginal(logits: Tensor, originalSizes: readonly [number, number][]): Tensor[] {
-    if (this.config.input.resize === 'letterbox') return letterboxLogitsToOriginal(logits, this.inputSize, originalSizes);
-    return originalSizes.map(([h, w], i) =>
-      torch.scope(() => torch.F.interpolate(logits.select(0, i).unsqueeze(0).unsqueeze(0), { size: [h, w], mode: 'bicubic', alignCorners: false }).view([h, w])),
-    );
-  }
-
-  predict(image: RgbImage, prompt: string, o: { threshold?: number } = {}): Prediction {
-    return predict(this, image, prompt, o);
-  }
-
-  dispose(): void {
-    this.module.dispose();
+  protected override resampleToOriginal(map: Tensor, size: readonly [number, number], resample: Resample): Tensor {
+    if (!this.customGeometry) return super.resampleToOriginal(map, size, resample);
+    return letterboxResample(map, this.inputSize, size, resample);
   }
 }
 
@@ -137,28 +137,22 @@ export async function loadCris(folder: string, options: LoadOptions = {}): Promi
   const config = readCrisConfig(folder);
   const weightsPath = CRIS_WEIGHTS_FILES.map((name) => join(folder, name)).find((path) => existsSync(path));
   if (!weightsPath) throw new CheckpointError(`${folder}: no CRIS weights file; expected one of ${CRIS_WEIGHTS_FILES.join(', ')}`, folder);
-  const module = torch.scope(() => new CRIS(config));
-  try {
+  const tokenizer = ClipTokenizer.fromDirectory(folder);
+  const module = await loadInto(torch.scope(() => new CRIS(config)), options, async (m) => {
     const weights = await loadCrisWeights(weightsPath, { clipPretrain: await clipArchiveFor(folder, config, weightsPath) });
-    if (![...weights.keys()].some((key) => key.startsWith('backbone.'))) {
-      torch.dispose([...weights.values()]);
-      throw new CheckpointError(
-        `${weightsPath}: has no backbone.* tensors (a CRIS head without its CLIP backbone); put OpenAI's ${CLIP_ARCHIVES.join(' or ')} in ${folder}, or name the archive with clip_pretrain in the config`,
-        weightsPath,
-      );
-    }
     try {
-      module.loadStateDict(weights, { file: weightsPath });
+      if (![...weights.keys()].some((key) => key.startsWith('backbone.'))) {
+        throw new CheckpointError(
+          `${weightsPath}: has no backbone.* tensors (a CRIS head without its CLIP backbone); put OpenAI's ${CLIP_ARCHIVES.join(' or ')} in ${folder}, or name the archive with clip_pretrain in the config`,
+          weightsPath,
+        );
+      }
+      m.loadStateDict(weights, { file: weightsPath });
     } finally {
       torch.dispose([...weights.values()]);
     }
-  } catch (error) {
-    module.dispose();
-    throw error;
-  }
-  if (options.device || options.dtype) module.to({ device: options.device, dtype: options.dtype });
-  module.eval();
-  return new CrisSegmentationModel(module, ClipTokenizer.fromDirectory(folder));
+  });
+  return new CrisSegmentationModel(module, tokenizer);
 }
 
 export const crisFamily: ModelFamily = {

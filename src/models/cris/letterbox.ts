@@ -30,6 +30,7 @@ import * as torch from '../../torch/index.js';
 import { aten } from '../../torch/dispatch.js';
 import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
 import { imageToTensor } from '../image-processor.js';
+import { probabilitiesToLogits, RESAMPLES, type Resample } from '../resample.js';
 
 type Tensor = torch.Tensor;
 type Size = readonly [number, number];
@@ -50,7 +51,7 @@ export interface LetterboxTransform {
   to: [number, number];
 }
 
-export type WarpMode = 'bicubic' | 'bilinear';
+export type WarpMode = 'bicubic' | 'bilinear' | 'nearest';
 
 function checkSize(op: string, size: Size): void {
   if (size.length !== 2 || !size.every((s) => Number.isInteger(s) && s > 0)) {
@@ -173,29 +174,40 @@ export function letterboxMasks(masks: readonly GrayImage[], size: Size, o: { max
   });
 }
 
-/** Probabilities are clamped to [ε, 1 − ε] before logit(), so the result stays finite. */
-const EPS = 1e-6;
+/**
+ * One model-input map [H, W] back to an original `size` through the inverse letterbox, by
+ * `resample` (models/resample.ts): 'bicubic-probabilities' is the fork's (sigmoid, inverse cubic
+ * warp with border 0, then logit again, clamped to [1e-6, 1 − 1e-6]), so sigmoid(result) > t is its
+ * decision on its probability map; the others warp the logits with that kernel ('nearest-mask':
+ * nearest, which commutes with the threshold), border taps reading the nearest edge logit.
+ */
+export function letterboxResample(map: Tensor, inputSize: Size, size: readonly [number, number], resample: Resample): Tensor {
+  if (map.ndim !== 2 || map.shape[0] !== inputSize[0] || map.shape[1] !== inputSize[1]) {
+    throw new RangeError(`letterboxResample: expected a map [${inputSize.join(', ')}], got [${map.shape.join(', ')}]`);
+  }
+  return torch.scope(() => {
+    const transform = letterboxTransform(size, inputSize);
+    const x = map.float().unsqueeze(0).unsqueeze(0);
+    switch (resample) {
+      case 'bicubic-probabilities': return probabilitiesToLogits(letterboxInverse(x.sigmoid(), transform)).view([...size]);
+      case 'bicubic-logits': return letterboxInverse(x, transform, { padding: 'border' }).view([...size]);
+      case 'bilinear-logits': return letterboxInverse(x, transform, { mode: 'bilinear', padding: 'border' }).view([...size]);
+      case 'nearest-mask': return letterboxInverse(x, transform, { mode: 'nearest', padding: 'border' }).view([...size]);
+      default: throw new RangeError(`letterboxResample: resample must be one of ${RESAMPLES.join(', ')}, got ${JSON.stringify(resample)}`);
+    }
+  });
+}
 
 /**
- * Model-input maps [B, H, W] back to each original size through the inverse letterbox (cubic).
- * space 'probabilities' (the fork, default): sigmoid, inverse warp with border 0, then logit again
- * (clamped to [1e-6, 1 − 1e-6]), so sigmoid(result) > t is the fork's decision on its probability
- * map. space 'logits': the logits are warped directly, border taps reading the nearest edge logit.
+ * Model-input maps [B, H, W] back to each original size through the inverse letterbox (cubic):
+ * space 'probabilities' (the fork, default) or 'logits'; see letterboxResample.
  */
 export function letterboxLogitsToOriginal(logits: Tensor, inputSize: Size, originalSizes: readonly (readonly [number, number])[], o: { space?: 'probabilities' | 'logits' } = {}): Tensor[] {
   if (logits.ndim !== 3 || logits.shape[0] !== originalSizes.length || logits.shape[1] !== inputSize[0] || logits.shape[2] !== inputSize[1]) {
     throw new RangeError(`letterboxLogitsToOriginal: logits [${logits.shape.join(', ')}] for ${originalSizes.length} sizes; expected [${originalSizes.length}, ${inputSize.join(', ')}]`);
   }
-  const space = o.space ?? 'probabilities';
-  return originalSizes.map((size, i) =>
-    torch.scope(() => {
-      const transform = letterboxTransform(size, inputSize);
-      const map = logits.select(0, i).float().unsqueeze(0).unsqueeze(0);
-      if (space === 'logits') return letterboxInverse(map, transform, { padding: 'border' }).view([...size]);
-      const p = letterboxInverse(map.sigmoid(), transform).clamp(EPS, 1 - EPS);
-      return p.div(p.rsub(1)).log().view([...size]);
-    }),
-  );
+  const resample = (o.space ?? 'probabilities') === 'probabilities' ? 'bicubic-probabilities' : 'bicubic-logits';
+  return originalSizes.map((size, i) => torch.scope(() => letterboxResample(logits.select(0, i), inputSize, size, resample)));
 }
 
 /**
