@@ -3,9 +3,9 @@
 // metrics and a summary next to the checkpoints. The recipe's prompt conventions (TRAINING.md §2.3)
 // apply to every split: `random_includes_p0`; validation's `val_templates`; the test's
 // `test_templates`, where 'all' scores every template and reports the last one's (the fork).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DatasetError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
 import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
 import { writePerImageCsv } from '../eval/per-image-csv.js';
@@ -15,11 +15,13 @@ import { familyNamed, loadFolder } from '../models/registry.js';
 import type { SegmentationModel } from '../models/types.js';
 import { parsePromptType, type PromptType, type TemplateChoice } from '../prompts/prompt-selection.js';
 import { isLastTemplate, readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
-import { hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
-import { resolveRecipe, withRecipeDefaults, type Recipe } from '../train/recipes.js';
+import { disposeCheckpoint, hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
+import { runPath } from '../train/run-folder.js';
+import { resolveRecipe, type Recipe } from '../train/recipes.js';
 import { finetune, type FinetuneResult } from '../train/trainer.js';
 import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results-store.js';
-import { parseRunConfig, type RunConfig } from './run-config.js';
+import { readRunFolderConfig } from './run-folder-config.js';
+import { type RunConfig } from './run-config.js';
 
 export interface DatasetResult {
   dataset: string;
@@ -58,19 +60,21 @@ export async function buildModel(config: RunConfig, seed: number): Promise<Segme
 
 /** A finetune run folder's model with its best weights, and the recipe it trained with. */
 export async function loadRunModel(runDir: string): Promise<{ model: SegmentationModel; recipe: Recipe }> {
-  const saved = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { config?: unknown; recipe?: Recipe };
-  // Runs saved before a recipe field existed get its default (HEAD's prompt conventions).
-  if (saved.recipe) saved.recipe = withRecipeDefaults(saved.recipe);
-  if (!saved.config || !saved.recipe) throw new ConfigError(`${join(runDir, 'config.json')}: not a vlsm finetune run config (no config and recipe)`, join(runDir, 'config.json'));
-  const config = parseRunConfig(saved.config, join(runDir, 'config.json'));
-  const model = await buildModel(config, saved.recipe.seed);
-  const best = loadCheckpoint(join(runDir, 'checkpoints'), 'best');
+  const { config, recipe } = readRunFolderConfig(runDir);
+  const model = await buildModel(config, recipe.seed);
   try {
-    model.module.loadStateDict(best.weights, { strict: false, file: join(runDir, 'checkpoints', 'best.json') });
-  } finally {
-    torch.dispose([...best.weights.values()], best.rngState);
+    const checkpoints = runPath(runDir, 'checkpoints folder', 'checkpoints');
+    const best = loadCheckpoint(checkpoints, 'best');
+    try {
+      model.module.loadStateDict(best.weights, { strict: false, file: join(checkpoints, 'best.json') });
+    } finally {
+      disposeCheckpoint(best);
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
-  return { model, recipe: saved.recipe };
+  return { model, recipe };
 }
 
 export const datasetName = (d: { root: string; name?: string }): string => d.name ?? basename(resolve(d.root));
@@ -104,7 +108,7 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
   const templates = recipe.test_templates;
   for (const d of datasets) {
     const name = datasetName(d);
-    const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates });
+    const samples = await testSamples(d, promptType, recipe);
     const scored = await evaluate(model, samples, {
       threshold: recipe.threshold,
       resampling: recipe.eval_resample === 'nearest-mask' ? 'nearest-mask' : 'bilinear',
@@ -123,6 +127,16 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
     results.push({ dataset: name, promptType, templates, ...scores(items), items, ...(perTemplate ? { perTemplate } : {}) });
   }
   return results;
+}
+
+/** The prompted samples of a dataset's test split; an empty split is an error, not a score of nothing. */
+async function testSamples(d: { root: string }, promptType: PromptType, recipe: Recipe): Promise<PromptedSample[]> {
+  const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates: recipe.test_templates });
+  if (samples.length === 0) {
+    const file = join(d.root, 'anns', 'test.json');
+    throw new DatasetError(`${d.root}: the test split has no items (${file} lists none); nothing to evaluate`, file);
+  }
+  return samples;
 }
 
 const scores = (items: readonly EvaluatedItem[]): { dice: Summary; iou: Summary } => ({ dice: summarize(items.map((i) => i.dice * 100)), iou: summarize(items.map((i) => i.iou * 100)) });
@@ -202,7 +216,9 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
   const recipe = resolveRecipe(model.family, config.recipe, config.train, 'run config');
   const outDir = config.out;
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify({ config, recipe }, null, 2));
+  writeFileSync(runPath(outDir, 'config', 'config.json'), JSON.stringify({ config, recipe }, null, 2));
+  // An empty test split would make the whole run's result meaningless: found before training.
+  for (const d of [...config.data, ...config.test_data]) await testSamples(d, promptType, recipe);
   const valSamples = await splitSamples(config.data, 'val', promptType, recipe, 0);
   log(`finetune ${model.family} on ${config.data.map(datasetName).join(' + ')} with prompt ${promptType}: ${model.module.numParameters({ trainableOnly: false }).toLocaleString('en')} parameters, recipe ${config.recipe}`);
   const training = await finetune({
@@ -213,7 +229,7 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
     outDir,
     config,
     resume: o.resume,
-    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? join(outDir, 'feature-cache') : undefined },
+    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? runPath(outDir, 'feature cache', 'feature-cache') : undefined },
     checkpointEvery: config.checkpoint_every,
     stopAfterSteps: o.stopAfterSteps,
     progress: o.progress,
@@ -224,14 +240,19 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
     model.dispose();
     return { outDir, recipe, training, tests: [] };
   }
-  const checkpoints = join(outDir, 'checkpoints');
+  const checkpoints = runPath(outDir, 'checkpoints folder', 'checkpoints');
   if (hasCheckpoint(checkpoints, 'best')) {
     const best = loadCheckpoint(checkpoints, 'best');
-    model.module.loadStateDict(best.weights, { strict: false });
-    torch.dispose([...best.weights.values()], best.rngState);
+    try {
+      model.module.loadStateDict(best.weights, { strict: false });
+    } finally {
+      disposeCheckpoint(best);
+    }
   }
+  runPath(outDir, 'per-image results', 'test');
+  if (config.write_masks) runPath(outDir, 'predicted masks', 'masks');
   const tests = await testDatasets(model, [...config.data, ...config.test_data], promptType, recipe, outDir, config.write_masks, Boolean(o.progress));
-  writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ status: training.status, bestEpoch: training.state.bestEpoch, bestValDice: training.bestDice, tests: tests.map(({ items, perTemplate, ...rest }) => ({ ...rest, ...(perTemplate ? { perTemplate: perTemplate.map(({ items: _, ...t }) => t) } : {}) })) }, null, 2));
+  writeFileSync(runPath(outDir, 'summary', 'summary.json'), JSON.stringify({ status: training.status, bestEpoch: training.state.bestEpoch, bestValDice: training.bestDice, tests: tests.map(({ items, perTemplate, ...rest }) => ({ ...rest, ...(perTemplate ? { perTemplate: perTemplate.map(({ items: _, ...t }) => t) } : {}) })) }, null, 2));
   model.dispose();
   return { outDir, recipe, training, tests };
 }

@@ -15,6 +15,7 @@ import { VlsmError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
 import { checkFormat, renderTable, type Table, type TableFormat } from '../report/table-format.js';
 import { runTable } from '../report/tables.js';
+import { extraFieldsSchema, parseStoredJson, runConfigJsonSchema } from './stored-json.js';
 
 /** The results database cannot be opened, read or written; names the file. */
 export class ResultsStoreError extends VlsmError {
@@ -268,7 +269,7 @@ const toRun = (r: RunRow): RunRecord => ({
   kind: r.kind,
   name: r.name,
   model: r.model,
-  config: JSON.parse(r.config) as unknown,
+  config: parseStoredJson(r.config, `run ${r.id}, column runs.config`, runConfigJsonSchema),
   vlsmVersion: r.vlsm_version,
   gitCommit: r.git_commit,
   machine: { hostname: r.hostname, cpus: r.cpus, os: r.os, libtorchVersion: r.libtorch_version },
@@ -309,7 +310,7 @@ const toEpoch = (r: EpochRow): EpochRecord => ({
   valLoss: r.val_loss,
   lr: r.lr,
   seconds: r.seconds,
-  extra: r.extra === null ? null : (JSON.parse(r.extra) as Record<string, unknown>),
+  extra: r.extra === null ? null : parseStoredJson(r.extra, `run ${r.run_id} epoch ${r.epoch}, column epochs.extra`, extraFieldsSchema),
   loggedAt: r.logged_at,
 });
 
@@ -452,7 +453,7 @@ export class ResultsStore {
   getRun(runId: number): RunRecord {
     const row = this.#read('getRun', () => this.#db.prepare(`${RUN_SELECT} WHERE id = ?`).get(runId) as RunRow | undefined);
     if (!row) throw new ResultsStoreError(`no run ${runId} in ${this.path}`, this.path);
-    return toRun(row);
+    return this.#read('getRun', () => toRun(row));
   }
 
   /** The items of some runs (all runs when `runIds` is omitted), in storage order. */

@@ -1,0 +1,44 @@
+// A finetune run folder's config.json ({ config, recipe }, written when the run starts), read back
+// for `vlsm eval` and the demo: checked by schema, every error naming the file and the field.
+import { lstatSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { recipeSchema, withRecipeDefaults, type Recipe } from '../train/recipes.js';
+import { runPath } from '../train/run-folder.js';
+import { parseRunConfig, type RunConfig } from './run-config.js';
+
+/** Far above any real run config; stops a huge or endless file from being read. */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+const savedSchema = z.object({ config: z.record(z.string(), z.unknown()), recipe: z.record(z.string(), z.unknown()) });
+
+/** The run config and resolved recipe of the run in `runDir`. */
+export function readRunFolderConfig(runDir: string): { config: RunConfig; recipe: Recipe; file: string } {
+  const file = runPath(runDir, 'config', 'config.json');
+  let json: unknown;
+  try {
+    const stats = lstatSync(file);
+    if (!stats.isFile()) throw new ConfigError(`${file}: not a regular file`, file);
+    if (stats.size > MAX_CONFIG_BYTES) throw new ConfigError(`${file}: ${stats.size} bytes is too large for a run config`, file);
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
+    const why = cause instanceof SyntaxError ? `not valid JSON (${cause.message.replace(/,? ".*$/s, '')})` : (cause as Error).message;
+    throw new ConfigError(`${file}: cannot read the run's config: ${why}`, file, undefined, { cause });
+  }
+  const saved = savedSchema.safeParse(json);
+  if (!saved.success) {
+    const issue = saved.error.issues[0]!;
+    const field = issue.path.join('.') || '(top level)';
+    throw new ConfigError(`${file}: not a vlsm finetune run config: field '${field}': ${issue.message} (it holds { config, recipe })`, file, field);
+  }
+  const config = parseRunConfig(saved.data.config, file);
+  // Runs saved before a recipe field existed get its default (HEAD's prompt conventions).
+  const recipe = recipeSchema.safeParse(withRecipeDefaults(saved.data.recipe as Recipe));
+  if (!recipe.success) {
+    const issue = recipe.error.issues[0]!;
+    const field = ['recipe', ...issue.path].join('.');
+    throw new ConfigError(`${file}: field '${field}': ${issue.message}`, file, field);
+  }
+  return { config, recipe: recipe.data, file };
+}
