@@ -167,8 +167,8 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const { model, recipe } = o;
   const log = o.log ?? ((line: string) => console.log(line));
   const checkpoints = runPath(o.outDir, 'checkpoints folder', 'checkpoints');
-  mkdirSync(checkpoints, { recursive: true });
   const logFile = runPath(o.outDir, 'training log', 'log.jsonl');
+  mkdirSync(checkpoints, { recursive: true });
   const writeLog = (entry: Record<string, unknown>): void => appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 
   for (const path of recipe.frozen) model.module.getSubmodule(path).requiresGrad_(false);
