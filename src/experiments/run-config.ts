@@ -48,7 +48,12 @@ export function applySet(target: Record<string, unknown>, assignment: string): v
   const path = assignment.slice(0, eq).split('.');
   const unsafe = path.find(isUnsafeKey);
   if (unsafe !== undefined) throw new ConfigError(`--set ${assignment.slice(0, eq)}: '${unsafe}' is not a config field (it would change the object's prototype)`, undefined, assignment.slice(0, eq));
-  const value = parseYaml(assignment.slice(eq + 1)) as unknown;
+  let value: unknown;
+  try {
+    value = parseYaml(assignment.slice(eq + 1));
+  } catch (cause) {
+    throw new ConfigError(`--set ${assignment.slice(0, eq)}: the value is not valid YAML (${(cause as Error).message.split('\n')[0]})`, undefined, assignment.slice(0, eq), { cause });
+  }
   let node = target;
   for (const key of path.slice(0, -1)) {
     // Only own fields are walked into: an inherited value is never a config section.
