@@ -5,7 +5,7 @@
 // `test_templates`, where 'all' scores every template and reports the last one's (the fork).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DatasetError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
 import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
 import { writePerImageCsv } from '../eval/per-image-csv.js';
@@ -15,7 +15,8 @@ import { familyNamed, loadFolder } from '../models/registry.js';
 import type { SegmentationModel } from '../models/types.js';
 import { parsePromptType, type PromptType, type TemplateChoice } from '../prompts/prompt-selection.js';
 import { isLastTemplate, readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
-import { hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
+import { disposeCheckpoint, hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
+import { runPath } from '../train/run-folder.js';
 import type { Recipe } from '../train/recipes.js';
 import { finetune, type FinetuneResult } from '../train/trainer.js';
 import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results/index.js';
@@ -61,11 +62,17 @@ export async function buildModel(config: RunConfig, seed?: number): Promise<Segm
 export async function loadRunModel(runDir: string): Promise<{ model: SegmentationModel; recipe: Recipe }> {
   const { config, recipe } = savedRun(runDir);
   const model = await buildModel(config, recipe.seed);
-  const best = loadCheckpoint(join(runDir, 'checkpoints'), 'best');
   try {
-    model.module.loadStateDict(best.weights, { strict: false, file: join(runDir, 'checkpoints', 'best.json') });
-  } finally {
-    torch.dispose([...best.weights.values()], best.rngState);
+    const checkpoints = runPath(runDir, 'checkpoints folder', 'checkpoints');
+    const best = loadCheckpoint(checkpoints, 'best');
+    try {
+      model.module.loadStateDict(best.weights, { strict: false, file: join(checkpoints, 'best.json') });
+    } finally {
+      disposeCheckpoint(best);
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
   return { model, recipe };
 }
@@ -101,7 +108,7 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
   const templates = recipe.test_templates;
   for (const d of datasets) {
     const name = datasetName(d);
-    const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates });
+    const samples = await testSamples(d, promptType, recipe);
     const scored = await evaluate(model, samples, {
       threshold: recipe.threshold,
       resample: recipe.eval_resample,
@@ -120,6 +127,16 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
     results.push({ dataset: name, promptType, templates, ...scores(items), items, ...(perTemplate ? { perTemplate } : {}) });
   }
   return results;
+}
+
+/** The prompted samples of a dataset's test split; an empty split is an error, not a score of nothing. */
+async function testSamples(d: { root: string }, promptType: PromptType, recipe: Recipe): Promise<PromptedSample[]> {
+  const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates: recipe.test_templates });
+  if (samples.length === 0) {
+    const file = join(d.root, 'anns', 'test.json');
+    throw new DatasetError(`${d.root}: the test split has no items (${file} lists none); nothing to evaluate`, file);
+  }
+  return samples;
 }
 
 const scores = (items: readonly EvaluatedItem[]): { dice: Summary; iou: Summary } => ({ dice: summarize(items.map((i) => i.dice * 100)), iou: summarize(items.map((i) => i.iou * 100)) });
@@ -199,6 +216,8 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
   const outDir = config.out;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(savedRunFile(outDir), JSON.stringify({ config, recipe }, null, 2));
+  // An empty test split would make the whole run's result meaningless: found before training.
+  for (const d of [...config.data, ...config.test_data]) await testSamples(d, promptType, recipe);
   const valSamples = await splitSamples(config.data, 'val', promptType, recipe, 0);
   log(`finetune ${model.family} on ${config.data.map(datasetName).join(' + ')} with prompt ${promptType}: ${model.module.numParameters({ trainableOnly: false }).toLocaleString('en')} parameters, recipe ${config.recipe}`);
   const training = await finetune({
@@ -209,7 +228,7 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
     outDir,
     config,
     resume: o.resume,
-    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? join(outDir, 'feature-cache') : undefined },
+    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? runPath(outDir, 'feature cache', 'feature-cache') : undefined },
     checkpointEvery: config.checkpoint_every,
     stopAfterSteps: o.stopAfterSteps,
     progress: o.progress,
@@ -220,14 +239,19 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
     model.dispose();
     return { outDir, recipe, training, tests: [] };
   }
-  const checkpoints = join(outDir, 'checkpoints');
+  const checkpoints = runPath(outDir, 'checkpoints folder', 'checkpoints');
   if (hasCheckpoint(checkpoints, 'best')) {
     const best = loadCheckpoint(checkpoints, 'best');
-    model.module.loadStateDict(best.weights, { strict: false });
-    torch.dispose([...best.weights.values()], best.rngState);
+    try {
+      model.module.loadStateDict(best.weights, { strict: false });
+    } finally {
+      disposeCheckpoint(best);
+    }
   }
+  runPath(outDir, 'per-image results', 'test');
+  if (config.write_masks) runPath(outDir, 'predicted masks', 'masks');
   const tests = await testDatasets(model, [...config.data, ...config.test_data], promptType, recipe, outDir, config.write_masks, Boolean(o.progress));
-  writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ status: training.status, bestEpoch: training.state.bestEpoch, bestValDice: training.bestDice, tests: tests.map(({ items, perTemplate, ...rest }) => ({ ...rest, ...(perTemplate ? { perTemplate: perTemplate.map(({ items: _, ...t }) => t) } : {}) })) }, null, 2));
+  writeFileSync(runPath(outDir, 'summary', 'summary.json'), JSON.stringify({ status: training.status, bestEpoch: training.state.bestEpoch, bestValDice: training.bestDice, tests: tests.map(({ items, perTemplate, ...rest }) => ({ ...rest, ...(perTemplate ? { perTemplate: perTemplate.map(({ items: _, ...t }) => t) } : {}) })) }, null, 2));
   model.dispose();
   return { outDir, recipe, training, tests };
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { isUnsafeKey } from '../train/unsafe-keys.js';
 
 const modelSpec = z.union([
   z.string().min(1),
@@ -45,10 +46,19 @@ export function applySet(target: Record<string, unknown>, assignment: string): v
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new ConfigError(`--set ${assignment}: expected key=value, e.g. --set train.lr=1e-4`, undefined, assignment);
   const path = assignment.slice(0, eq).split('.');
-  const value = parseYaml(assignment.slice(eq + 1)) as unknown;
+  const unsafe = path.find(isUnsafeKey);
+  if (unsafe !== undefined) throw new ConfigError(`--set ${assignment.slice(0, eq)}: '${unsafe}' is not a config field (it would change the object's prototype)`, undefined, assignment.slice(0, eq));
+  let value: unknown;
+  try {
+    value = parseYaml(assignment.slice(eq + 1));
+  } catch (cause) {
+    throw new ConfigError(`--set ${assignment.slice(0, eq)}: the value is not valid YAML (${(cause as Error).message.split('\n')[0]})`, undefined, assignment.slice(0, eq), { cause });
+  }
   let node = target;
   for (const key of path.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
+    // Only own fields are walked into: an inherited value is never a config section.
+    const child = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (typeof child !== 'object' || child === null || Array.isArray(child)) node[key] = {};
     node = node[key] as Record<string, unknown>;
   }
   node[path[path.length - 1]!] = value;

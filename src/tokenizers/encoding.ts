@@ -20,6 +20,8 @@ export interface EncodeOptions {
   padId?: number;
   /** true (default) cuts a long text to start, its first contextLength - 2 tokens, end; false throws. */
   truncation?: boolean;
+  /** Where a cut text is reported (default console.warn): each distinct text once per sink. */
+  warn?: (message: string) => void;
 }
 
 /** The resolved form of EncodeOptions that fitSequence works with. */
@@ -30,6 +32,7 @@ export interface FitOptions {
   truncation: boolean;
   startId: number;
   endId: number;
+  warn: (message: string) => void;
 }
 
 /** Checks the caller's options once, in the caller's words (`op` names the method). */
@@ -50,7 +53,22 @@ export function resolveEncodeOptions(
   if (!Number.isInteger(padId) || padId < 0) {
     throw new ConfigError(`${op}: padId must be a non-negative integer, got ${padId}`, undefined, 'padId');
   }
-  return { contextLength, padding, padId, truncation: options.truncation ?? true, startId: defaults.startId, endId: defaults.endId };
+  return { contextLength, padding, padId, truncation: options.truncation ?? true, startId: defaults.startId, endId: defaults.endId, warn: options.warn ?? defaultWarn };
+}
+
+// console.warn looked up at call time, so output redirected later is honoured.
+const defaultWarn = (message: string): void => console.warn(message);
+
+/** Per sink, the texts already reported; after MAX_NAMED distinct ones, one last notice and silence. */
+const reported = new WeakMap<(message: string) => void, Set<string>>();
+const MAX_NAMED = 20;
+
+function warnTruncated(warn: (message: string) => void, message: string, text: string): void {
+  let seen = reported.get(warn);
+  if (!seen) reported.set(warn, (seen = new Set()));
+  if (seen.has(text) || seen.size > MAX_NAMED) return;
+  seen.add(text);
+  warn(seen.size > MAX_NAMED ? `${message}; more prompts are cut, they are not named one by one` : message);
 }
 
 /**
@@ -68,6 +86,7 @@ export function fitSequence(op: string, text: string, contentIds: readonly numbe
         'truncation',
       );
     }
+    warnTruncated(o.warn, `${op}: the prompt ${JSON.stringify(text)} has ${content.length + 2} tokens with start and end, more than the context length ${o.contextLength}; it is cut to its first ${o.contextLength - 2} tokens`, text);
     content = content.slice(0, o.contextLength - 2);
   }
   const ids = [o.startId, ...content, o.endId];

@@ -1,13 +1,16 @@
 // Training checkpoints, written so that a kill at any moment loses nothing already written:
 // each checkpoint is a fresh folder (weights.safetensors, optimizer.safetensors, state.json),
 // and `<name>.json` — written to a temp file and renamed — points at the complete one. A
-// half-written folder is never pointed at, and the previous one is removed only afterwards.
+// half-written folder is never pointed at, and the previous one is removed only afterwards, and
+// only when its pointer passes checkpoint-pointer.ts's checks (a planted pointer deletes nothing).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-write.js';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
 import * as torch from '../torch/index.js';
 import type { OptimizerStateDict } from '../torch/optim/optimizer.js';
+import { checkCheckpointName, checkpointFolderName, ownedCheckpointFolder, readCheckpointPointer } from './checkpoint-pointer.js';
+import { parseSavedState } from './checkpoint-state.js';
 
 type Tensor = torch.Tensor;
 
@@ -36,10 +39,11 @@ export interface CheckpointContents {
 
 /** Writes checkpoint `name` (e.g. 'last', 'best') under `dir`, atomically. */
 export function saveCheckpoint(dir: string, name: string, contents: CheckpointContents): string {
+  checkCheckpointName(name);
   mkdirSync(dir, { recursive: true });
   const pointer = join(dir, `${name}.json`);
-  const previous = existsSync(pointer) ? (JSON.parse(readFileSync(pointer, 'utf8')) as { folder: string }).folder : undefined;
-  const folder = `${name}-e${contents.trainer.epoch}-s${contents.trainer.globalStep}-${Date.now()}`;
+  const previous = ownedCheckpointFolder(dir, name);
+  const folder = checkpointFolderName(name, contents.trainer.epoch, contents.trainer.globalStep);
   const path = join(dir, folder);
   mkdirSync(path);
   torch.io.saveSafetensors(join(path, 'weights.safetensors'), new Map(contents.weights), { format: 'pt', producer: 'vlsm' });
@@ -61,55 +65,50 @@ export function saveCheckpoint(dir: string, name: string, contents: CheckpointCo
   torch.io.saveSafetensors(join(path, 'optimizer.safetensors'), tensors);
   writeFileSync(join(path, 'state.json'), JSON.stringify({ trainer: contents.trainer, optimizer: { state, param_groups: contents.optimizer.param_groups }, scheduler: contents.scheduler, config: contents.config }, null, 2));
   writeFileAtomic(pointer, JSON.stringify({ folder, epoch: contents.trainer.epoch, step: contents.trainer.globalStep, written: new Date().toISOString() }, null, 2));
-  if (previous && previous !== folder) rmSync(join(dir, previous), { recursive: true, force: true });
+  if (previous !== undefined && previous !== path) rmSync(previous, { recursive: true, force: true });
   return path;
 }
 
 /** True when `dir` has a complete checkpoint `name`. */
 export const hasCheckpoint = (dir: string, name: string): boolean => existsSync(join(dir, `${name}.json`));
 
-/** The folder checkpoint `name` points at. */
-export function checkpointFolder(dir: string, name: string): string {
-  const pointer = join(dir, `${name}.json`);
-  if (!existsSync(pointer)) throw new CheckpointError(`${pointer}: no such checkpoint; the run has not saved '${name}' yet`, pointer);
-  let folder: string;
-  try {
-    folder = (JSON.parse(readFileSync(pointer, 'utf8')) as { folder: string }).folder;
-  } catch (cause) {
-    throw new CheckpointError(`${pointer}: corrupt checkpoint pointer (${(cause as Error).message})`, pointer, undefined, { cause });
-  }
-  const path = join(dir, folder ?? '');
-  for (const file of ['weights.safetensors', 'optimizer.safetensors', 'state.json']) {
-    if (!existsSync(join(path, file))) throw new CheckpointError(`${path}: checkpoint is missing ${file}`, path);
-  }
-  return path;
-}
+/** The folder checkpoint `name` points at, after checking the pointer (checkpoint-pointer.ts). */
+export const checkpointFolder = (dir: string, name: string): string => readCheckpointPointer(dir, name);
 
 /** Reads checkpoint `name` back. Tensors belong to the caller. */
-export function loadCheckpoint(dir: string, name: string): CheckpointContents {
-  const path = checkpointFolder(dir, name);
+export const loadCheckpoint = (dir: string, name: string): CheckpointContents => loadCheckpointFolder(checkpointFolder(dir, name));
+
+/** Reads the checkpoint in folder `path` (from checkpointFolder); state.json is checked first. */
+export function loadCheckpointFolder(path: string): CheckpointContents {
+  const saved = parseSavedState(readFileSync(join(path, 'state.json'), 'utf8'), join(path, 'state.json'));
   const weights = torch.io.loadSafetensors(join(path, 'weights.safetensors'));
   const tensors = torch.io.loadSafetensors(join(path, 'optimizer.safetensors'));
-  let saved: { trainer: TrainerState; optimizer: { state: Record<string, Record<string, number | null | { tensor: string }>>; param_groups: OptimizerStateDict['param_groups'] }; scheduler: unknown; config: unknown };
   try {
-    saved = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8'));
-  } catch (cause) {
-    throw new CheckpointError(`${join(path, 'state.json')}: corrupt training state (${(cause as Error).message})`, path, undefined, { cause });
-  }
-  const state: OptimizerStateDict['state'] = {};
-  for (const [index, fields] of Object.entries(saved.optimizer.state)) {
-    state[index] = {};
-    for (const [field, value] of Object.entries(fields)) {
-      if (value !== null && typeof value === 'object') {
-        const t = tensors.get(value.tensor);
-        if (!t) throw new CheckpointError(`${path}/optimizer.safetensors: missing tensor '${value.tensor}'`, path, value.tensor);
-        state[index]![field] = t;
-      } else {
-        state[index]![field] = value;
+    const state: OptimizerStateDict['state'] = {};
+    for (const [index, fields] of Object.entries(saved.optimizer.state)) {
+      state[index] = {};
+      for (const [field, value] of Object.entries(fields)) {
+        if (value !== null && typeof value === 'object') {
+          const t = tensors.get(value.tensor);
+          if (!t) throw new CheckpointError(`${path}/optimizer.safetensors: missing tensor '${value.tensor}'`, path, value.tensor);
+          state[index]![field] = t;
+        } else {
+          state[index]![field] = value;
+        }
       }
     }
+    const rngState = tensors.get('rng_state');
+    if (!rngState) throw new CheckpointError(`${path}/optimizer.safetensors: missing 'rng_state'`, path, 'rng_state');
+    // JSON keeps NaN and ±Infinity metrics as null.
+    return { weights, optimizer: { state, param_groups: saved.optimizer.param_groups }, scheduler: saved.scheduler, rngState, trainer: saved.trainer as TrainerState, config: saved.config };
+  } catch (error) {
+    torch.dispose([...weights.values()], [...tensors.values()]);
+    throw error;
   }
-  const rngState = tensors.get('rng_state');
-  if (!rngState) throw new CheckpointError(`${path}/optimizer.safetensors: missing 'rng_state'`, path, 'rng_state');
-  return { weights, optimizer: { state, param_groups: saved.optimizer.param_groups }, scheduler: saved.scheduler, rngState, trainer: saved.trainer, config: saved.config };
+}
+
+/** Frees every tensor a loaded checkpoint holds. */
+export function disposeCheckpoint(contents: CheckpointContents): void {
+  const optimizerTensors = Object.values(contents.optimizer.state).flatMap((fields) => Object.values(fields).filter(torch.isTensor));
+  torch.dispose([...new Set([...contents.weights.values(), contents.rngState, ...optimizerTensors])]);
 }

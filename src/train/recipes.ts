@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { RESAMPLES } from '../models/resample.js';
+import { isUnsafeKey } from './unsafe-keys.js';
 
 export const schedulerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('constant') }).strict(),
@@ -185,6 +186,7 @@ export function withRecipeDefaults(saved: Recipe): Recipe {
 /** Objects merge key by key (a scheduler `type` change replaces it whole); other values replace. */
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
   for (const [key, value] of Object.entries(source)) {
+    if (isUnsafeKey(key)) throw new ConfigError(`recipe overrides: field '${key}' is not allowed (it would change the object's prototype)`, undefined, key);
     const current = target[key];
     const bothObjects = isPlainObject(current) && isPlainObject(value);
     if (bothObjects && !(key === 'scheduler' && value.type !== undefined && value.type !== current.type)) {

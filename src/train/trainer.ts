@@ -11,11 +11,13 @@ import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
 import type { PromptedSample } from '../prompts/prompted-samples.js';
 import type { Optimizer } from '../torch/optim/optimizer.js';
 import { batchesOf, decodeSample, epochOrder, makeBatch, type DecodedSample, type TrainingBatch } from './batches.js';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
+import { hasCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import { FeatureCache, sha256, weightsHash, type FeatureCacheOptions } from './feature-cache.js';
 import { EarlyStopping } from './early-stopping.js';
 import { segmentationLoss } from './losses.js';
 import type { Recipe } from './recipes.js';
+import { resumeRun } from './resume.js';
+import { runPath } from './run-folder.js';
 
 type Tensor = torch.Tensor;
 const { optim } = torch;
@@ -165,9 +167,9 @@ async function validate(forwarder: Forwarder, samples: PromptedSample[], recipe:
 export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const { model, recipe } = o;
   const log = o.log ?? ((line: string) => console.log(line));
-  const checkpoints = join(o.outDir, 'checkpoints');
+  const checkpoints = runPath(o.outDir, 'checkpoints folder', 'checkpoints');
+  const logFile = runPath(o.outDir, 'training log', 'log.jsonl');
   mkdirSync(checkpoints, { recursive: true });
-  const logFile = join(o.outDir, 'log.jsonl');
   const writeLog = (entry: Record<string, unknown>): void => appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
 
   for (const path of recipe.frozen) model.module.getSubmodule(path).requiresGrad_(false);
@@ -187,13 +189,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
 
   let state = freshState();
   if (o.resume && hasCheckpoint(checkpoints, 'last')) {
-    const saved = loadCheckpoint(checkpoints, 'last');
-    model.module.loadStateDict(saved.weights, { strict: false, file: join(checkpoints, 'last.json') });
-    optimizer.loadStateDict(saved.optimizer);
-    scheduler.loadStateDict(saved.scheduler);
-    torch.setRngState(saved.rngState);
-    state = saved.trainer;
-    torch.dispose([...saved.weights.values()], saved.rngState);
+    state = resumeRun(checkpoints, { module: model.module, optimizer, scheduler });
     log(`resumed from ${join(checkpoints, 'last.json')}: epoch ${state.epoch + 1}, batch ${state.nextBatch}, step ${state.globalStep}`);
   } else {
     torch.manualSeed(recipe.seed);

@@ -1,5 +1,6 @@
 // Rows of the results database's tables and their conversion to the records callers see (NaN
 // metrics are stored as NULL).
+import { extraFieldsSchema, parseStoredJson, runConfigJsonSchema } from './stored-json.js';
 import type { EpochRecord, ItemMetricRecord, RunKind, RunRecord, RunStatus } from './types.js';
 
 export const nanToNull = (v: number | null | undefined): number | null => (v === undefined || v === null || Number.isNaN(v) ? null : v);
@@ -25,7 +26,7 @@ export const toRun = (r: RunRow): RunRecord => ({
   kind: r.kind,
   name: r.name,
   model: r.model,
-  config: JSON.parse(r.config) as unknown,
+  config: parseStoredJson(r.config, `run ${r.id}, column runs.config`, runConfigJsonSchema),
   vlsmVersion: r.vlsm_version,
   gitCommit: r.git_commit,
   machine: { hostname: r.hostname, cpus: r.cpus, os: r.os, libtorchVersion: r.libtorch_version },
@@ -66,7 +67,7 @@ export const toEpoch = (r: EpochRow): EpochRecord => ({
   valLoss: r.val_loss,
   lr: r.lr,
   seconds: r.seconds,
-  extra: r.extra === null ? null : (JSON.parse(r.extra) as Record<string, unknown>),
+  extra: r.extra === null ? null : parseStoredJson(r.extra, `run ${r.run_id} epoch ${r.epoch}, column epochs.extra`, extraFieldsSchema),
   loggedAt: r.logged_at,
 });
 

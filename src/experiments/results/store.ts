@@ -159,7 +159,7 @@ export class ResultsStore {
   getRun(runId: number): RunRecord {
     const row = this.#read('getRun', () => this.#db.prepare(`${RUN_SELECT} WHERE id = ?`).get(runId) as RunRow | undefined);
     if (!row) throw new ResultsStoreError(`no run ${runId} in ${this.path}`, this.path);
-    return toRun(row);
+    return this.#read('getRun', () => toRun(row));
   }
 
   /** The items of some runs (all runs when `runIds` is omitted), in storage order. */
