@@ -7,9 +7,9 @@ import { readConfigFile } from '../../../src/models/config-file.js';
 import { clipsegConfigSchema } from '../../../src/models/clipseg/config.js';
 import { CLIPSegForImageSegmentation } from '../../../src/models/clipseg/model.js';
 import { normalizeClipsegKeys } from '../../../src/models/clipseg/weights.js';
-import { assertClose, sharedDir } from '../../helpers.js';
+import { assertClose, fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixture = fixturePath('clipseg-tiny');
 const expected = (name: string): number[] => Array.from(io.get(name)!.to('float64').data() as Float64Array);
 const io = torch.io.loadSafetensors(join(fixture, 'io.safetensors'));
 for (const t of io.values()) t.keep();
