@@ -1,4 +1,4 @@
-// Scoring one prediction the two ways issue 8 asks for: at the original image size (the paper's
+// Scoring one prediction the two ways evaluation needs: at the original image size (the paper's
 // tables) and at model resolution (what training logs see). The prediction is a logit map at model
 // resolution; the ground truth is the mask file's pixels at the original size.
 import type { GrayImage } from '../imaging/image-types.js';

@@ -21,7 +21,7 @@ describe('paper results', () => {
     }
   });
 
-  it('parses every table with the row counts of TRAINING.md §5', () => {
+  it('parses every table with the row counts of docs/training.md §5', () => {
     const all = loadPaperResults();
     const count = (t: string): number => all.filter((r) => r.table === t).length;
     assert.deepEqual([count('table3'), count('table4'), count('table6'), count('table7'), count('table8')], [132, 90, 72, 72, 8]);

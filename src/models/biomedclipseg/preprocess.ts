@@ -1,5 +1,5 @@
 // Images and prompts to BiomedCLIPSeg's inputs, and logits back to image sizes, as medvlsm does
-// (shared/reference/TRAINING.md, BiomedCLIPSeg row): squash to 224×224 (torchvision Resize on a PIL
+// (docs/training.md §1.1, BiomedCLIPSeg row): squash to 224×224 (torchvision Resize on a PIL
 // image, bilinear with antialiasing; no aspect ratio kept), ToTensor, Normalize with CLIP's
 // mean/std; the BiomedCLIP WordPiece tokenizer with max_length 256, truncation and padding to
 // max_length; predictions resized back with nearest-exact.

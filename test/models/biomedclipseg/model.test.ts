@@ -1,4 +1,4 @@
-// BiomedCLIP and BiomedCLIPSeg(-D) against medvlsm's golden vectors (shared/fixtures/biomedclipseg-tiny),
+// BiomedCLIP and BiomedCLIPSeg(-D) against medvlsm's golden vectors (test/fixtures/biomedclipseg-tiny),
 // loading the open_clip weights both as torch.save'd .bin and as safetensors.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// CLIPSeg against the reference implementation's golden vectors (shared/fixtures/clipseg-tiny).
+// CLIPSeg against the reference implementation's golden vectors (test/fixtures/clipseg-tiny).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// The CRIS registry family end to end on shared/fixtures/cris-tiny: detection, loading a folder,
+// The CRIS registry family end to end on test/fixtures/cris-tiny: detection, loading a folder,
 // preprocessing (image and CRIS tokenization), logits at the input size and at the original size.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

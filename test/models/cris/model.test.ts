@@ -1,4 +1,4 @@
-// CRIS against the reference implementation's golden vectors (shared/fixtures/cris-tiny), loaded
+// CRIS against the reference implementation's golden vectors (test/fixtures/cris-tiny), loaded
 // from both model.safetensors and the train.py-style model.pth, plus a full-size RN50 smoke test.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
