@@ -89,6 +89,12 @@ describe('the repository stands alone', () => {
     assert.equal(missing.length, 0, `citations of a missing docs/ file or section:\n${report(missing)}`);
   });
 
+  it('cites design notes by their place in docs/, not by the names of documents outside the repository', () => {
+    const outside = new RegExp(`\\b(?:${['TRAINING', 'PROMPTS', 'STYLE', 'ARCHITECTURE'].join('|')})\\.md\\b`, 'g');
+    const hits = findAll(outside, files);
+    assert.equal(hits.length, 0, `citations of documents that are not in the repository (cite docs/… instead):\n${report(hits)}`);
+  });
+
   it('cites only test fixtures that exist', () => {
     const hits = findAll(/test\/fixtures\/[\w.-]+(?:\/[\w.-]+)*/g, files).map((h) => ({ ...h, match: h.match.replace(/[.]+$/, '') }));
     const missing = hits.filter((h) => !existsSync(join(repoRoot, h.match)));
