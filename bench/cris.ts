@@ -1,5 +1,5 @@
 // Full-size CRIS-R50 (CLIP RN50 + config/refcoco/cris_r50.yaml sizes, random weights) inference at
-// 416², batch 1 and 8, in inference mode. ARCHITECTURE.md's reference: PyTorch 1.13 CPU, 2 threads,
+// 416², batch 1 and 8, in inference mode. The reference figure, recorded earlier: PyTorch 1.13 CPU, 2 threads,
 // 642 ms/image at batch 1.
 import { torch } from '../src/index.js';
 import { crisR50 } from '../src/models/cris/config.js';

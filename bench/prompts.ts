@@ -1,5 +1,5 @@
 // Prompt generation speed: mask attributes (number, size, location, bbox) per 512² mask; the
-// reference's extraction takes 6–9 ms per mask (ARCHITECTURE.md).
+// reference's extraction takes 6–9 ms per mask (a figure recorded earlier; docs/architecture.md §5).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     row('peak_rss_mib', ours.peak_rss_mib, undefined, undefined, false);
   }
   if (run('cris')) {
-    header('CRIS RN50 416²', '(random weights; reference 642 ms/image, ARCHITECTURE.md)');
+    header('CRIS RN50 416²', '(random weights; reference 642 ms/image, recorded earlier)');
     const ours = crisFigures();
     row('batch1_ms', ours.batch1_ms, 642, false, true) && missed++;
     row('batch8_ms_per_image', ours.batch8_ms_per_image, undefined, undefined, false);

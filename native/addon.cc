@@ -1,5 +1,5 @@
 // Entry point of the vlsm addon: glue only (tensors in and out, operators, autograd, errors).
-// No model logic lives in C++; see ARCHITECTURE.md.
+// No model logic lives in C++; see docs/architecture.md §1.1.
 #include "common.h"
 
 #include <cstdlib>

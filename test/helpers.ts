@@ -7,7 +7,6 @@ import { torch } from '../src/index.js';
 
 /** The repository root (tests run from dist/test/...). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const sharedDir = join(repoRoot, '..', 'shared');
 export const fixturePath = (...parts: string[]): string => join(repoRoot, 'test', 'fixtures', ...parts);
 export const readJson = <T = unknown>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 

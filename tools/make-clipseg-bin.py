@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes test/fixtures/clipseg/pytorch_model.bin: the weights of shared/fixtures/clipseg-tiny
+"""Writes test/fixtures/clipseg/pytorch_model.bin: the weights of test/fixtures/clipseg-tiny
 (model.safetensors) re-saved with torch.save, the format older HuggingFace checkpoints ship, so
 the test can load a CLIPSeg folder through the PyTorch-archive path.
 
-Run: /usr/bin/python3 tools/make-clipseg-bin.py (reads ../shared; PyTorch 1.13 from Debian)."""
+Run: /usr/bin/python3 tools/make-clipseg-bin.py (reads test/fixtures/clipseg-tiny; PyTorch 1.13 from Debian)."""
 import json
 import os
 import struct
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.join(HERE, "..", "..", "shared", "fixtures", "clipseg-tiny", "model.safetensors")
+SOURCE = os.path.join(HERE, "..", "test", "fixtures", "clipseg-tiny", "model.safetensors")
 OUT = os.path.join(HERE, "..", "test", "fixtures", "clipseg", "pytorch_model.bin")
 
 with open(SOURCE, "rb") as f:

@@ -1,5 +1,5 @@
 // CheXlocalize finding names and CheXpert observation columns, shared by the importer and the
-// prompt templates (PROMPTS.md §3.8, §4.3).
+// prompt templates (docs/prompts.md §3.8, §4.3).
 
 /** The 10 mask suffixes in the reference script's order, with their finding names. */
 export const CHEXLOCALIZE_FINDINGS: ReadonlyArray<readonly [suffix: string, name: string]> = [

@@ -1,6 +1,6 @@
 // `vlsm data check`: missing files, image/mask size mismatches, non-binary and empty masks,
 // duplicate images (content hash) and leakage across splits. The reference's own files have such
-// problems (PROMPTS.md §5), so every problem is collected and reported, not thrown.
+// problems (docs/prompts.md §5), so every problem is collected and reported, not thrown.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';

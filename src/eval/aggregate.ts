@@ -1,6 +1,6 @@
 // Summaries of per-item metrics as the paper reports them: mean and *sample* standard deviation
 // (pandas' default, ddof = 1), so BUSI P6 reads 81.78 ± 22.74, not the population 22.60
-// (../shared/reference/TRAINING.md §3.2). NaN items (`emptyEmpty: 'nan'`) are left out and
+// (docs/evaluation.md §2). NaN items (`emptyEmpty: 'nan'`) are left out and
 // counted apart, like pandas' skipna.
 
 export interface Summary {

@@ -1,8 +1,8 @@
 // Per-item Dice and IoU of binary masks, as the paper's published evaluation computes them:
 // MONAI `compute_dice` / `compute_iou` with `ignore_empty=False` (MONAI 1.1.0:
 // `where(denominator > 0, ratio, 1.0)`), no smoothing, one channel, per (image, class) item
-// (../shared/reference/TRAINING.md §3.1). Masks are binarised with `value > threshold`, threshold 0
-// by default as `old:scripts/eval_metrics.py` does (it matters for JPEG Kvasir masks, §7.9).
+// (docs/evaluation.md §1). Masks are binarised with `value > threshold`, threshold 0
+// by default as `old:scripts/eval_metrics.py` does (it matters for JPEG Kvasir masks, §7 item 9).
 //
 // Values are fractions in [0, 1]; the paper prints them ×100 (`percent`).
 import * as torch from '../torch/index.js';

@@ -1,4 +1,4 @@
-// The per-image metrics CSV of `old:scripts/eval_metrics.py` (../shared/reference/TRAINING.md §6):
+// The per-image metrics CSV of `old:scripts/eval_metrics.py` (docs/evaluation.md §5):
 // columns `filename, iou, dice, ones_dice_diff, zeros_dice_diff`, ×100, `%.4f`, sorted by file
 // name — plus, optionally, the pixel counts. Written atomically: a temp file next to the target,
 // then a rename, so a reader never sees half a file and a crash leaves the old one.

@@ -1,6 +1,6 @@
 // Bringing a prediction back to the ground truth's (original) size before scoring, the two ways
-// the reference does it (../shared/reference/TRAINING.md §1.1 "Output back to original resolution",
-// §3.3, §7.8); src/eval/README.md says which evaluation uses which and why.
+// the reference does it (docs/evaluation.md §3,
+// docs/training.md §7 item 8); src/eval/README.md says which evaluation uses which and why.
 //
 // - 'nearest-mask' (medvlsm HEAD): threshold at model resolution, then nearest-exact upsample of
 //   the binary mask; source index ⌊(i + 0.5)·in/out⌋, PyTorch `nearest-exact` / PIL NEAREST.

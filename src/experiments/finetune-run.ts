@@ -1,6 +1,6 @@
 // A fine-tuning run from its config: build or load the model, gather the prompted samples of every
 // dataset, train, then evaluate the best checkpoint on each test set and write the per-image
-// metrics and a summary next to the checkpoints. The recipe's prompt conventions (TRAINING.md §2.3)
+// metrics and a summary next to the checkpoints. The recipe's prompt conventions (docs/training.md §2.3)
 // apply to every split: `random_includes_p0`; validation's `val_templates`; the test's
 // `test_templates`, where 'all' scores every template and reports the last one's (the fork).
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // The interface through which shape and colour are named. The default is deterministic geometry
-// and colour naming; an external VQA model (the reference used OFA-Large, PROMPTS.md §2) plugs in
+// and colour naming; an external VQA model (the reference used OFA-Large, docs/prompts.md §2) plugs in
 // by implementing `ImageAttributeEstimator`, and receives the reference's exact questions.
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
 import type { Family } from './families.js';

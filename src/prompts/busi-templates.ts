@@ -1,4 +1,4 @@
-// BUSI templates, PROMPTS.md §3.4 and §4.1: lists [type-based, regularity-based], every string
+// BUSI templates, docs/prompts.md §3.4 and §4.1: lists [type-based, regularity-based], every string
 // passed through Python's str.capitalize.
 import type { CompatMode } from './mask-attributes.js';
 import { capitalize, numberToWords } from './number-words.js';

@@ -1,4 +1,4 @@
-// CAMUS templates, PROMPTS.md §3.3 and §4.2: every p1–p7 is [A "of the heart", B "in the cardiac
+// CAMUS templates, docs/prompts.md §3.3 and §4.2: every p1–p7 is [A "of the heart", B "in the cardiac
 // ultrasound"]; metadata from the file stem and Info_{2CH,4CH}.cfg.
 import { ConfigError } from '../errors.js';
 import type { CompatMode } from './mask-attributes.js';

@@ -1,4 +1,4 @@
-// CheXlocalize templates, PROMPTS.md §3.2 and §4.3 (plain strings; p6 keeps its trailing space
+// CheXlocalize templates, docs/prompts.md §3.2 and §4.3 (plain strings; p6 keeps its trailing space
 // in medvlsm mode).
 import { CHEXLOCALIZE_FINDINGS, CHEXPERT_OBSERVATIONS, observationOfFinding } from '../data/chexpert-names.js';
 import type { CompatMode } from './mask-attributes.js';

@@ -1,4 +1,4 @@
-// Dataset families, their class names and general descriptions (PROMPTS.md §3.6, §3.8).
+// Dataset families, their class names and general descriptions (docs/prompts.md §3.6, §3.8).
 import { ConfigError } from '../errors.js';
 import type { CompatMode } from './mask-attributes.js';
 

@@ -1,7 +1,7 @@
 // Deterministic shape and colour naming. The reference asked OFA (a VQA model) "What is the shape
 // of … enclosed in green box?"; vlsm names the shape from the mask's geometry and the colour from
 // the image's pixels inside the mask, choosing among the words the reference produced for that
-// family (PROMPTS.md §2.4).
+// family (docs/prompts.md §2.4).
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
 import { labelComponents } from './connected-components.js';
 import type { Family } from './families.js';

@@ -1,4 +1,4 @@
-// The reference's VQA input (PROMPTS.md §2.2): a green outline box around the first border
+// The reference's VQA input (docs/prompts.md §2.2): a green outline box around the first border
 // region (raster order, box area > 4) of the mask, 10 px margin, 5 px line, for plugging in an
 // external VQA model on the same pictures the reference showed OFA.
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';

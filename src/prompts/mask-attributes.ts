@@ -1,5 +1,5 @@
 // Mask-derived attributes: number, size classes, 3×3-grid location and the overall bbox,
-// following shared/reference/PROMPTS.md §1. `medvlsm` mode reproduces the reference bit for bit,
+// following docs/prompts.md §1. `medvlsm` mode reproduces the reference bit for bit,
 // quirks included; `corrected` mode fixes them (src/prompts/README.md lists every difference).
 import type { GrayImage } from '../imaging/image-types.js';
 import { labelComponents, type Component } from './connected-components.js';

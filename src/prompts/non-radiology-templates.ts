@@ -1,4 +1,4 @@
-// Templates of the non-radiology families (endoscopy, ISIC, DFU), PROMPTS.md §3.1 and §1.8.
+// Templates of the non-radiology families (endoscopy, ISIC, DFU), docs/prompts.md §3.1 and §1.8.
 import { CLASS_NAMES, descriptionsOf, type NonRadiologyFamily } from './families.js';
 import type { CompatMode } from './mask-attributes.js';
 import { numberToWords } from './number-words.js';

@@ -1,8 +1,8 @@
-// How a loader picks the text for a sample (PROMPTS.md §3.7, TRAINING.md §2.3): a list prompt
+// How a loader picks the text for a sample (docs/prompts.md §3.7, docs/training.md §2.3): a list prompt
 // gives one of its templates, and prompt type "random" first picks a prompt key. vlsm makes every
 // choice from a seed and the sample's key (and epoch), so runs are reproducible.
 //
-// Where the reference's code paths differ (TRAINING.md §7 items 12 and 13), both are options:
+// Where the reference's code paths differ (docs/training.md §7 items 12 and 13), both are options:
 // - `random` draws among p1..pN (medvlsm HEAD, the default) or among p0..pN (the fork, which
 //   produced the published pooled-all CRIS runs): `randomIncludesP0`.
 // - a list prompt gives a seeded `'random'` template (HEAD, every split; the fork's training),

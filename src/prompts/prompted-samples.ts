@@ -1,5 +1,5 @@
 // (image, prompt, mask) triplets for training and evaluation: the records of one split of a
-// reference-layout root, each with the text chosen for the requested prompt type (PROMPTS.md
+// reference-layout root, each with the text chosen for the requested prompt type (docs/prompts.md
 // §3.7). Where the reference draws anew with Python's global random on every __getitem__, vlsm
 // draws from (seed, sample, epoch), so an epoch's prompts can be recomputed. With templates 'all'
 // an entry gives one sample per template of its prompt, in list order (the fork's test).

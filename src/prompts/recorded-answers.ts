@@ -1,5 +1,5 @@
 // Shape and colour answers recorded in the reference's own prompt files. The reference's VQA
-// answers cannot be recomputed, but they can be read back from the shipped prompts (PROMPTS.md
+// answers cannot be recomputed, but they can be read back from the shipped prompts (docs/prompts.md
 // §2.4: shape = p2 without the trailing class, colour = p3 without the trailing p2; BUSI p6,
 // CAMUS p7 and CheXlocalize p3 carry the shape). With these answers plugged in, `medvlsm` mode
 // regenerates the published prompt files whole.

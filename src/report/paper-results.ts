@@ -1,5 +1,5 @@
 // The paper's result tables as data (assets/paper-results/*.csv, transcribed from the arXiv text;
-// ../shared/reference/TRAINING.md §5), parsed into one record shape so our runs can be set beside
+// docs/training.md §5), parsed into one record shape so our runs can be set beside
 // them. Dataset and model names are matched through `canonicalDataset` / `canonicalModel`, which
 // know the spellings used by the paper, the reference's data/ folders and our importers.
 import { existsSync, readFileSync } from 'node:fs';

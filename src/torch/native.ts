@@ -57,7 +57,7 @@ export const addonPath = (): string => join(packageRoot(), 'build', 'Release', '
 
 function load(): NativeAddon {
   // Debian's libtorch spins OpenMP threads that starve OpenBLAS and Node; passive waiting halves
-  // CLIPSeg's CPU latency (ARCHITECTURE.md). Users' own settings win.
+  // CLIPSeg's CPU latency (docs/architecture.md §4). Users' own settings win.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const path = addonPath();
   if (!existsSync(path)) {

@@ -1,6 +1,6 @@
 // Segmentation losses on logits [B, H, W] and {0, 1} (or soft) masks of the same shape.
 //
-// What the reference actually optimised (TRAINING.md §2.2): the configs say "Dice + 0.2·CE"
+// What the reference actually optimised (docs/training.md §2.2): the configs say "Dice + 0.2·CE"
 // (MONAI DiceCELoss), but MONAI's CE term over a single channel is a log-softmax of one value,
 // identically 0, so the VLSMs were trained on the Dice term alone; CRIS's fork uses BCE; the CNNs
 // a per-image Dice that turns NaN on empty masks. vlsm's `dice` is MONAI's DiceLoss on sigmoid

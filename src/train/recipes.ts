@@ -1,7 +1,7 @@
-// Training recipes: named presets per model family, from TRAINING.md §2.1 and §7.
+// Training recipes: named presets per model family, from docs/training.md §2.1 and §7.
 //
 // - `paper`: what Section 3.4 and Appendix C state.
-// - `published`: what produced the published numbers, where TRAINING.md can tell (CRIS: the
+// - `published`: what produced the published numbers, where docs/training.md can tell (CRIS: the
 //   fork's recipe). For the CLIPSeg family the code that made the paper's numbers (VL-Seg) is not
 //   available, so `published` is the released launcher recipe, the best evidence (§7 item 5).
 // - `released`: the released code's configs as its launchers run them (medvlsm HEAD).
@@ -53,7 +53,7 @@ export const recipeSchema = z
     /** Model input [height, width]; null keeps the checkpoint's own preprocessing size. */
     input_size: z.tuple([z.number().int().positive(), z.number().int().positive()]).nullable(),
     threshold: z.number().min(0).max(1),
-    /** How predictions return to the original size for evaluation (models/resample.ts; TRAINING.md §7 item 8). */
+    /** How predictions return to the original size for evaluation (models/resample.ts; docs/training.md §7 item 8). */
     eval_resample: z.enum(RESAMPLES),
     /** Module paths whose parameters do not train (their features can be cached). */
     frozen: z.array(z.string()).default([]),
@@ -77,14 +77,14 @@ export const recipeVariants: readonly RecipeVariant[] = ['paper', 'published', '
 const base = {
   lr_groups: {},
   momentum: 0.9,
-  // medvlsm HEAD's prompt conventions (TRAINING.md §2.3); the CRIS fork presets override them.
+  // medvlsm HEAD's prompt conventions (docs/training.md §2.3); the CRIS fork presets override them.
   random_includes_p0: false,
   val_templates: 'random',
   test_templates: 'random',
 } as const;
 
 // The CLIPSeg family (CLIPSeg, BiomedCLIPSeg, BiomedCLIPSeg-D): decoder-only in every variant,
-// since the reference runs the towers under no_grad (TRAINING.md §1.2).
+// since the reference runs the towers under no_grad (docs/training.md §1.2).
 const clipsegLike = (frozen: string[], inputSize: [number, number]): Record<RecipeVariant, Recipe> => {
   const released: Recipe = {
     ...base,
@@ -111,7 +111,7 @@ const crisRecipes = (): Record<RecipeVariant, Recipe> => {
     scheduler: { type: 'constant' }, grad_clip: 0, min_epochs: 0, max_epochs: 150,
     early_stopping: { monitor: 'val_dice', patience: 10, min_delta: 0 },
     loss: { dice: 0, bce: 1 }, input_size: [416, 416], threshold: 0.35, eval_resample: 'bicubic-probabilities', frozen: [], seed: 0,
-    // The fork's prompt conventions (TRAINING.md §2.3, §7 items 12 and 13).
+    // The fork's prompt conventions (docs/training.md §2.3, §7 items 12 and 13).
     random_includes_p0: true, val_templates: 'first', test_templates: 'all',
   };
   return {

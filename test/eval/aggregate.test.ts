@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatMeanStd, mean, median, std, summarize } from '../../src/eval/aggregate.js';
 
-describe('sample standard deviation (TRAINING.md §3.2)', () => {
+describe('sample standard deviation (docs/evaluation.md §2)', () => {
   it('divides by n − 1 like pandas, not n like numpy: [2, 4, 4, 4, 5, 5, 7, 9] has sample std √(32/7), population 2', () => {
     const values = [2, 4, 4, 4, 5, 5, 7, 9];
     assert.equal(mean(values), 5);

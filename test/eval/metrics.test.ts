@@ -1,4 +1,4 @@
-// Dice and IoU per item: the worked cases of ../shared/reference/TRAINING.md §3.1, exactly, on
+// Dice and IoU per item: the worked cases of docs/evaluation.md §1, exactly, on
 // arrays, booleans and tensors; the empty-mask choices; the ones/zeros Dice differences.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -16,7 +16,7 @@ function mask(indices: number[]): Uint8Array {
   return m;
 }
 
-// TRAINING.md §3.1 "Worked cases for tests (×100 as in the paper)".
+// docs/evaluation.md §1, the worked cases (×100 as in the paper).
 const WORKED: { name: string; gt: number[]; pred: number[]; dice: number; iou: number }[] = [
   { name: 'GT 0, pred 0', gt: [], pred: [], dice: 100, iou: 100 },
   { name: 'GT 0, pred 5', gt: [], pred: [0, 1, 2, 3, 4], dice: 0, iou: 0 },
@@ -27,7 +27,7 @@ const WORKED: { name: string; gt: number[]; pred: number[]; dice: number; iou: n
 
 const round4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
-describe('Dice and IoU on the worked cases of TRAINING.md §3.1', () => {
+describe('Dice and IoU on the worked cases of docs/evaluation.md §1', () => {
   for (const c of WORKED) {
     it(`${c.name}: Dice ${c.dice}, IoU ${c.iou} from 0/255 arrays`, () => {
       assert.equal(round4(percent(dice(mask(c.pred), mask(c.gt)))), c.dice);

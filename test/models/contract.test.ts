@@ -13,7 +13,7 @@ import { SegmentationModelBase } from '../../src/models/base.js';
 import { cnnFromConfig } from '../../src/models/cnn/family.js';
 import { load } from '../../src/models/load.js';
 import type { LoadOptions, SegmentationModel } from '../../src/models/types.js';
-import { assertClose, fixturePath, readJson, repoRoot, sharedDir } from '../helpers.js';
+import { assertClose, fixturePath, readJson, repoRoot } from '../helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'vlsm-contract-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -31,7 +31,7 @@ const unetConfig = { arch: 'unet', encoder_weights: null, encoder_params: { bloc
 const fixtureFolders: Record<string, () => Promise<string>> = {
   clipseg: async () => {
     const dir = newFolder();
-    const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+    const fixture = fixturePath('clipseg-tiny');
     copyFileSync(join(fixture, 'config.json'), join(dir, 'config.json'));
     copyFileSync(join(fixture, 'model.safetensors'), join(dir, 'model.safetensors'));
     writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify({ size: { height: 64, width: 64 } }));
@@ -39,14 +39,14 @@ const fixtureFolders: Record<string, () => Promise<string>> = {
   },
   cris: async () => {
     const dir = newFolder();
-    const fixture = join(sharedDir, 'fixtures', 'cris-tiny');
+    const fixture = fixturePath('cris-tiny');
     copyFileSync(join(fixture, 'config.json'), join(dir, 'config.json'));
     copyFileSync(join(fixture, 'model.safetensors'), join(dir, 'model.safetensors'));
     return dir;
   },
   biomedclipseg: async () => {
     const dir = newFolder();
-    const fixture = join(sharedDir, 'fixtures', 'biomedclipseg-tiny');
+    const fixture = fixturePath('biomedclipseg-tiny');
     for (const name of ['config.json', 'decoder.safetensors', 'open_clip_config.json', 'open_clip_model.safetensors', 'tokenizer.json', 'vocab.txt']) copyFileSync(join(fixture, name), join(dir, name));
     return dir;
   },
@@ -217,7 +217,7 @@ describe('choosing the resample', () => {
     const { readConfigFile } = await import('../../src/models/config-file.js');
     const { ClipTokenizer } = await import('../../src/tokenizers/clip-bpe.js');
     const { letterboxLogitsToOriginal } = await import('../../src/models/cris/letterbox.js');
-    const config = readConfigFile(crisConfigSchema, join(sharedDir, 'fixtures', 'cris-tiny', 'config.json'));
+    const config = readConfigFile(crisConfigSchema, fixturePath('cris-tiny', 'config.json'));
     const model = new CrisSegmentationModel(torch.scope(() => new CRIS({ ...config, input: { ...config.input, resize: 'letterbox' } })), ClipTokenizer.bundled());
     try {
       assert.equal(model.resample, 'bicubic-probabilities');

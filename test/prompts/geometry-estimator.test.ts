@@ -55,7 +55,7 @@ describe('colour naming in CIELAB', () => {
 });
 
 describe('the reference\'s VQA inputs, for an external model', () => {
-  it('asks the questions of PROMPTS.md §2.3', () => {
+  it('asks the questions of docs/prompts.md §2.3', () => {
     assert.deepEqual(vqaQuestions('camus', 'Left ventricular cavity'), { shape: 'What is the shape of the left ventricular cavity enclosed in the green box?' });
     assert.deepEqual(vqaQuestions('busi', 'x'), { shape: 'What is the shape of black patch enclosed in the green box?' });
     assert.equal(vqaQuestions('dfu', 'foot ulcer').color, 'What is the color of foot ulcer enclosed in green box?');

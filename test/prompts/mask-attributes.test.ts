@@ -34,7 +34,7 @@ describe('mask attributes in medvlsm mode on the BUSI sample', () => {
   }
 });
 
-describe('mask attributes: the worked examples of PROMPTS.md §1', () => {
+describe('mask attributes: the worked examples of docs/prompts.md §1', () => {
   it('counts two 1-pixel specks in number but gives them no size and drops them from the bbox (1_malignant)', async () => {
     const attrs = computeMaskAttributes(await readGrayImage(join(SAMPLE, 'masks', '1_malignant.png')));
     assert.equal(attrs.number, 3);

@@ -1,4 +1,4 @@
-// Prompt selection conventions (TRAINING.md §2.3, §7 items 12 and 13): `random` with or without
+// Prompt selection conventions (docs/training.md §2.3, §7 items 12 and 13): `random` with or without
 // p0, and which template(s) of a list prompt a sample gets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -8,7 +8,7 @@ import { nonRadiologyPrompts } from '../../src/prompts/non-radiology-templates.j
 describe('non-radiology templates (§3.1)', () => {
   const kvasir = nonRadiologyPrompts('endoscopy', { number: 1, size: 'medium', location: 'right', shape: 'round', color: 'yellow' }, 'medvlsm');
 
-  it('renders the Kvasir example p6 of PROMPTS.md §7', () => {
+  it('renders the Kvasir example p6 of docs/prompts.md §7', () => {
     assert.equal(kvasir.prompts['p6'], 'one medium yellow round polyp, located in right of the image');
   });
 

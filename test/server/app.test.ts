@@ -13,9 +13,9 @@ import { decodeGrayImage, readImageSize } from '../../src/imaging/read-image.js'
 import { loadFolder } from '../../src/models/registry.js';
 import type { SegmentationModel } from '../../src/models/types.js';
 import { createServer } from '../../src/server/app.js';
-import { repoRoot, sharedDir } from '../helpers.js';
+import { repoRoot, fixturePath } from '../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixture = fixturePath('clipseg-tiny');
 const imagePath = join(repoRoot, 'assets', 'busi-sample', 'images', '1_malignant.png');
 
 function tinyModelFolder(): string {

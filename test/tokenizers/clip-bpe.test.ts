@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CheckpointError, ConfigError } from '../../src/errors.js';
 import { ClipTokenizer, bundledClipVocabularyDir, clipTokenizerDescription, toTensors } from '../../src/tokenizers/index.js';
-import { readJson, sharedDir } from '../helpers.js';
+import { readJson, fixturePath } from '../helpers.js';
 import { readIntRows } from './fixture-tensors.js';
 
 interface TokenCases {
@@ -14,7 +14,7 @@ interface TokenCases {
   cases: { text: string; ids: number[] }[];
 }
 
-const fixtureDir = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixtureDir = fixturePath('clipseg-tiny');
 const tokenCases = readJson<TokenCases>(join(fixtureDir, 'tokens.json'));
 const bundled = ClipTokenizer.bundled();
 const temp = mkdtempSync(join(tmpdir(), 'vlsm-clip-bpe-'));
@@ -177,7 +177,7 @@ describe('ClipTokenizer.fromDirectory', () => {
 
   it('refuses a tokenizer.json that is not BPE', () => {
     const dir = newDir('wordpiece');
-    copyFileSync(join(sharedDir, 'fixtures', 'biomedclipseg-tiny', 'tokenizer.json'), join(dir, 'tokenizer.json'));
+    copyFileSync(fixturePath('biomedclipseg-tiny', 'tokenizer.json'), join(dir, 'tokenizer.json'));
     assert.throws(() => ClipTokenizer.fromDirectory(dir), {
       name: 'CheckpointError',
       message: `${join(dir, 'tokenizer.json')}: model.type is "WordPiece", a CLIP tokenizer needs "BPE"`,

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ClipTokenizer, crisTokenize } from '../../src/tokenizers/index.js';
-import { readJson, sharedDir } from '../helpers.js';
+import { readJson, fixturePath } from '../helpers.js';
 import { readIntRows } from './fixture-tensors.js';
 
-const fixtureDir = join(sharedDir, 'fixtures', 'cris-tiny');
+const fixtureDir = fixturePath('cris-tiny');
 const config = readJson<{ text: { word_len: number }; input: { prompts: string[] } }>(join(fixtureDir, 'config.json'));
 const clip = ClipTokenizer.bundled();
 

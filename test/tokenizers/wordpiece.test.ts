@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WordPieceTokenizer } from '../../src/tokenizers/index.js';
-import { readJson, sharedDir } from '../helpers.js';
+import { readJson, fixturePath } from '../helpers.js';
 import { readIntRows } from './fixture-tensors.js';
 
 interface WordPieceCases {
@@ -16,7 +16,7 @@ interface WordPieceCases {
   cases: { text: string; tokens: string[]; ids: number[]; attention_mask: number[] }[];
 }
 
-const fixtureDir = join(sharedDir, 'fixtures', 'biomedclipseg-tiny');
+const fixtureDir = fixturePath('biomedclipseg-tiny');
 const expected = readJson<WordPieceCases>(join(fixtureDir, 'tokens.json'));
 const temp = mkdtempSync(join(tmpdir(), 'vlsm-wordpiece-'));
 after(() => rmSync(temp, { recursive: true, force: true }));

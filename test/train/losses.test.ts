@@ -43,7 +43,7 @@ describe('segmentationLoss', () => {
 });
 
 describe('recipes', () => {
-  it('gives the paper, published and released CLIPSeg recipes of TRAINING.md', () => {
+  it('gives the paper, published and released CLIPSeg recipes of docs/training.md', () => {
     const paper = resolveRecipe('clipseg', 'paper');
     assert.deepEqual([paper.optimizer, paper.lr, paper.weight_decay, paper.batch_size, paper.scheduler.type], ['adam', 1e-3, 0, 16, 'constant']);
     assert.deepEqual(paper.loss, { dice: 1, bce: 0.2 });

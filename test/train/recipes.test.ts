@@ -1,4 +1,4 @@
-// Recipe prompt conventions (TRAINING.md §2.3, §7 items 12 and 13): HEAD by default, the fork's
+// Recipe prompt conventions (docs/training.md §2.3, §7 items 12 and 13): HEAD by default, the fork's
 // in the CRIS paper/published presets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,6 +1,6 @@
 // BKAI-IGH NeoPolyp: `train/<32-hex>.jpeg` with colour-coded `train_gt/<32-hex>.jpeg` (red =
 // neoplastic, green = non-neoplastic; also the Kaggle nesting `train/train`, `train_gt/train_gt`).
-// The reference's binarisation is not released (PROMPTS.md §6): read as grey, pure red is about
+// The reference's binarisation is not released (docs/prompts.md §6): read as grey, pure red is about
 // 76 and would vanish. vlsm writes one binary polyp mask per image as PNG: a pixel is polyp when
 // its red or green channel is ≥ 128 (JPEG noise stays below that on the black background), and
 // records how many pixels of each class it saw.

@@ -1,5 +1,5 @@
 // CAMUS `Info_2CH.cfg` / `Info_4CH.cfg`: lines "Key: value", split at the first colon and
-// trimmed (PROMPTS.md §4.2).
+// trimmed (docs/prompts.md §4.2).
 import { readFile } from 'node:fs/promises';
 import { DatasetError } from '../../errors.js';
 

@@ -3,7 +3,7 @@
 // the two towers. open_clip names a timm ViT and a HuggingFace BERT by hub name only, so their
 // sizes come from explicit fields when the file has them (open_clip's own CLIPVisionCfg fields
 // width/layers/head_width/mlp_ratio/patch_size; a top-level "hf_text_config" holding a BERT
-// config.json, as shared/fixtures/biomedclipseg-tiny does) and otherwise from the tables below.
+// config.json, as test/fixtures/biomedclipseg-tiny does) and otherwise from the tables below.
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import { activationNames } from '../activations.js';

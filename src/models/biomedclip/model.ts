@@ -4,7 +4,7 @@
 // hf_model.py}; huggingface/pytorch-image-models timm/models/vision_transformer.py
 // (VisionTransformer, Block, Attention, Mlp; timm/layers/patch_embed.py); huggingface/transformers
 // src/transformers/models/bert/modeling_bert.py (BertModel without its pooler). Checked against
-// shared/fixtures/biomedclipseg-tiny, whose README describes each layer.
+// test/fixtures/biomedclipseg-tiny, whose README describes each layer.
 // Each layer's forward runs in its own torch.scope, as in models/clip/model.ts.
 import * as torch from '../../torch/index.js';
 import { CLIPMLP, paddingMask } from '../clip/model.js';

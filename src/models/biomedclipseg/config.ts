@@ -5,8 +5,8 @@
 // Which blocks are tapped. medvlsm's BiomedCLIPSeg (src/models/biomedclipseg.py) collects one
 // hidden state per ViT block (no embeddings entry) and still indexes it hidden_states[i + 1] for
 // i in extract_layers, so extract_layers [3, 6, 9] taps blocks 4, 7 and 10 (0-based), one deeper
-// than CLIPSeg's 3, 6, 9 (shared/reference/TRAINING.md, question 22;
-// shared/fixtures/biomedclipseg-tiny/README.md). The default, 'medvlsm', reproduces that; 'clipseg'
+// than CLIPSeg's 3, 6, 9 (docs/training.md §7 item 22;
+// test/fixtures/biomedclipseg-tiny/README.md). The default, 'medvlsm', reproduces that; 'clipseg'
 // taps extract_layers as CLIPSeg reads them; `tappedBlocks` names the blocks outright.
 import { ConfigError } from '../../errors.js';
 import type { BiomedCLIPConfig } from '../biomedclip/config.js';

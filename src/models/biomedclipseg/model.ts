@@ -3,7 +3,7 @@
 // conditioned on BiomedCLIP's projected text embedding. The two variants differ only in how the
 // decoder starts: randomly (PyTorch's default initialisation) or from CLIPSeg's trained decoder.
 // Reference: naamiinepal/medvlsm src/models/biomedclipseg.py at dc36a3a, checked through
-// shared/fixtures/biomedclipseg-tiny (computed by that code with open_clip, timm and transformers).
+// test/fixtures/biomedclipseg-tiny (computed by that code with open_clip, timm and transformers).
 import * as torch from '../../torch/index.js';
 import { BiomedCLIP } from '../biomedclip/model.js';
 import { CLIPSegDecoder } from '../clipseg/model.js';

@@ -1,5 +1,5 @@
 // Images and prompts to BiomedCLIPSeg's inputs, as medvlsm does
-// (shared/reference/TRAINING.md, BiomedCLIPSeg row): squash to 224×224 (torchvision Resize on a PIL
+// (docs/training.md §1.1, BiomedCLIPSeg row): squash to 224×224 (torchvision Resize on a PIL
 // image, i.e. Pillow's BILINEAR resize; no aspect ratio kept), ToTensor, Normalize with CLIP's
 // mean/std; the BiomedCLIP WordPiece tokenizer with max_length 256, truncation and padding to
 // max_length. (Predictions go back with nearest-exact: the family's resample, models/resample.ts.)

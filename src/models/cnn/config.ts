@@ -1,7 +1,7 @@
 // Configuration of the CNN baselines, in segmentation_models_pytorch 0.3.3's argument names
 // (`smp.create_model(arch, encoder_name, ...)`, as medvlsm's configs/model/{unet,unetplusplus,
 // deeplabv3plus}.yaml pass them). Defaults are the library's, with the paper's encoder (resnet50),
-// one output channel and a 256×256 input (../shared/reference/TRAINING.md §1.1).
+// one output channel and a 256×256 input (docs/training.md §1.1).
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -66,7 +66,7 @@ export const cnnConfigSchema = z
     /**
      * 'square': resize every image to image_size × image_size (default; what "input 256" means in
      * the paper, and batches stack). 'shorter-side': the shorter side to image_size keeping the
-     * aspect ratio, as medvlsm HEAD's torchvision `Resize(256)` does (TRAINING.md §1.1, §7.20).
+     * aspect ratio, as medvlsm HEAD's torchvision `Resize(256)` does (docs/training.md §1.1, §7 item 20).
      */
     resize: z.enum(['square', 'shorter-side']).default('square'),
   })

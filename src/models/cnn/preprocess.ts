@@ -1,6 +1,6 @@
 // Images → the CNN baselines' input: resize, scale to [0, 1], ImageNet mean/std.
 //
-// Two resize rules (TRAINING.md §1.1 and §7.20):
+// Two resize rules (docs/training.md §1.1 and §7 item 20):
 // - 'square' (default): every image to size × size, aspect ratio not kept. The paper gives the
 //   CNNs a 256 input and nothing more; a square input is what the issue and the other families
 //   (CLIPSeg 352², BiomedCLIPSeg 224²) use, and it lets a batch stack.

@@ -96,7 +96,7 @@ export const crisInputSchema = z
     /**
      * How an image reaches image_size. 'squash' (default; medvlsm HEAD): resized to image_size,
      * aspect ratio not kept. 'letterbox' (the fork that produced the published CRIS numbers,
-     * shared/reference/TRAINING.md §1.1, §7.2): scaled by min(H/h, W/w), centred, cubic, padded with
+     * docs/training.md §1.1, §7 item 2): scaled by min(H/h, W/w), centred, cubic, padded with
      * the mean; outputs go back through the inverse warp (models/cris/letterbox.ts).
      */
     resize: z.enum(['squash', 'letterbox']).default('squash'),

@@ -1,4 +1,4 @@
-// The published CRIS fork's letterbox (shared/reference/TRAINING.md §1.1 "CRIS, fork (published)",
+// The published CRIS fork's letterbox (docs/training.md §1.1 "CRIS, fork (published)",
 // §7 items 2 and 8): Kanchan112/CRIS.pytorch@396cb84 utils/dataset.py and engine/engine.py.
 //
 // Forward (utils/dataset.py getTransformMat + cv2.warpAffine): scale s = min(H/h, W/w), the scaled

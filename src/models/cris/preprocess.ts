@@ -1,6 +1,6 @@
 // Images and prompts → CRIS input.
 //
-// Images: medvlsm HEAD's CRIS pipeline (shared/reference/TRAINING.md §1.1): squash-resize to the
+// Images: medvlsm HEAD's CRIS pipeline (docs/training.md §1.1): squash-resize to the
 // model input (416 × 416, aspect ratio not kept), 0..1, CLIP mean / std. The resize is torchvision's
 // Resize on a PIL image, i.e. Pillow's BILINEAR resize, which vlsm reproduces bit for bit
 // (models/image-processor.ts, imaging/pil-resize.ts). With input.resize 'letterbox', the published

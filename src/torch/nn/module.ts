@@ -1,7 +1,7 @@
 // nn.Module: the state of a layer (parameters, buffers, child modules) under checkpoint names.
 // Port of torch/nn/modules/module.py (PyTorch 1.13): registration rules, traversal order,
 // state_dict keys and load_state_dict's checks. Every child, parameter and buffer is registered
-// explicitly under its checkpoint name (STYLE.md, "Checkpoint names in a camelCase codebase");
+// explicitly under its checkpoint name (docs/style.md §3, "Checkpoint names in a camelCase codebase");
 // the camelCase property is only a handle on it.
 import { CheckpointError } from '../../errors.js';
 import { noGrad } from '../autograd.js';

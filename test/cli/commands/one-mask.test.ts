@@ -18,9 +18,9 @@ import type { Resample } from '../../../src/models/resample.js';
 import type { SegmentationModel } from '../../../src/models/types.js';
 import { createServer } from '../../../src/server/app.js';
 import { batchDice } from '../../../src/train/trainer.js';
-import { repoRoot, sharedDir } from '../../helpers.js';
+import { repoRoot, fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixture = fixturePath('clipseg-tiny');
 const imagePath = join(repoRoot, 'assets', 'busi-sample', 'images', '1_malignant.png');
 const maskPath = join(repoRoot, 'assets', 'busi-sample', 'masks', '1_malignant.png');
 const prompt = 'a malignant tumour';

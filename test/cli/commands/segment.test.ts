@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import { runSegment } from '../../../src/cli/commands/segment.js';
 import { torch } from '../../../src/index.js';
 import { readGrayImage, readImageSize } from '../../../src/imaging/read-image.js';
-import { repoRoot, sharedDir } from '../../helpers.js';
+import { repoRoot, fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixture = fixturePath('clipseg-tiny');
 const busi = join(repoRoot, 'assets', 'busi-sample', 'images');
 
 function tinyModel(): string {

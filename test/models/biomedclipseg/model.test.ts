@@ -1,4 +1,4 @@
-// BiomedCLIP and BiomedCLIPSeg(-D) against medvlsm's golden vectors (shared/fixtures/biomedclipseg-tiny),
+// BiomedCLIP and BiomedCLIPSeg(-D) against medvlsm's golden vectors (test/fixtures/biomedclipseg-tiny),
 // loading the open_clip weights both as torch.save'd .bin and as safetensors.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -15,9 +15,9 @@ import { BiomedCLIPSeg } from '../../../src/models/biomedclipseg/model.js';
 import { clipsegDecoderTensors, normalizeBiomedClipSegKeys } from '../../../src/models/biomedclipseg/weights.js';
 import { readConfigFile } from '../../../src/models/config-file.js';
 import { clipsegConfigSchema } from '../../../src/models/clipseg/config.js';
-import { assertClose, sharedDir } from '../../helpers.js';
+import { assertClose, fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'biomedclipseg-tiny');
+const fixture = fixturePath('biomedclipseg-tiny');
 const file = (name: string): string => join(fixture, name);
 const io = torch.io.loadSafetensors(file('io.safetensors'));
 for (const t of io.values()) t.keep();
@@ -216,7 +216,7 @@ describe('BiomedCLIPSeg-D: the decoder from a CLIPSeg checkpoint', () => {
   it("names the CLIPSeg checkpoint, the key and both shapes when its decoder does not fit config.json", async () => {
     const mixed = mkdtempSync(join(tmpdir(), 'vlsm-biomedclipseg-d-mixed-'));
     for (const name of ['open_clip_config.json', 'open_clip_model.safetensors', 'config.json']) symlinkSync(file(name), join(mixed, name));
-    symlinkSync(join(sharedDir, 'fixtures', 'clipseg-tiny', 'model.safetensors'), join(mixed, 'model.safetensors')); // decoder_intermediate_size 64, not 32
+    symlinkSync(fixturePath('clipseg-tiny', 'model.safetensors'), join(mixed, 'model.safetensors')); // decoder_intermediate_size 64, not 32
     await assert.rejects(loadBiomedClipSeg(mixed, 'clipseg'), /loadStateDict\(CLIPSegDecoder\) from .*model\.safetensors:[\s\S]*size mismatch for layers\.0\.mlp\.fc1\.weight: checkpoint \[64, 16\], model \[32, 16\]/);
     rmSync(mixed, { recursive: true, force: true });
   });
@@ -294,7 +294,7 @@ describe('The biomedclipseg family', () => {
 
   it('recognises the fixture folder', () => {
     assert.equal(biomedClipSegFamily.detect(fixture, clipsegConfigJson), true);
-    assert.equal(biomedClipSegFamily.detect(join(sharedDir, 'fixtures', 'clipseg-tiny'), clipsegConfigJson), false);
+    assert.equal(biomedClipSegFamily.detect(fixturePath('clipseg-tiny'), clipsegConfigJson), false);
   });
 
   it(`preprocesses images and prompts as medvlsm does and segments within ${TOL}`, async () => {

@@ -13,9 +13,9 @@ import { load } from '../../../src/models/load.js';
 import { predict, predictBatch } from '../../../src/models/predict.js';
 import { detectFamily, loadFolder } from '../../../src/models/registry.js';
 import { ClipTokenizer } from '../../../src/tokenizers/clip-bpe.js';
-import { fixturePath, sharedDir } from '../../helpers.js';
+import { fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixture = fixturePath('clipseg-tiny');
 
 function tinyFolder(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'vlsm-clipseg-'));

@@ -1,4 +1,4 @@
-// CLIPSeg against the reference implementation's golden vectors (shared/fixtures/clipseg-tiny).
+// CLIPSeg against the reference implementation's golden vectors (test/fixtures/clipseg-tiny).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -7,9 +7,9 @@ import { readConfigFile } from '../../../src/models/config-file.js';
 import { clipsegConfigSchema } from '../../../src/models/clipseg/config.js';
 import { CLIPSegForImageSegmentation } from '../../../src/models/clipseg/model.js';
 import { normalizeClipsegKeys } from '../../../src/models/clipseg/weights.js';
-import { assertClose, sharedDir } from '../../helpers.js';
+import { assertClose, fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixture = fixturePath('clipseg-tiny');
 const expected = (name: string): number[] => Array.from(io.get(name)!.to('float64').data() as Float64Array);
 const io = torch.io.loadSafetensors(join(fixture, 'io.safetensors'));
 for (const t of io.values()) t.keep();

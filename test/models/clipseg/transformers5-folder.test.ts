@@ -12,9 +12,9 @@ import { load } from '../../../src/models/load.js';
 import { loadFolder } from '../../../src/models/registry.js';
 import { bundledClipVocabularyDir, ClipTokenizer, clipTokenizerDescription } from '../../../src/tokenizers/clip-bpe.js';
 import { startFakeHub } from '../../hub/fake-hub.js';
-import { sharedDir } from '../../helpers.js';
+import { fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'clipseg-tiny');
+const fixture = fixturePath('clipseg-tiny');
 
 /** tokenizer.json for the bundled CLIP vocabulary, as transformers' CLIPConverter writes it. */
 function tokenizerJson(): string {

@@ -1,4 +1,4 @@
-// The CRIS registry family end to end on shared/fixtures/cris-tiny: detection, loading a folder,
+// The CRIS registry family end to end on test/fixtures/cris-tiny: detection, loading a folder,
 // preprocessing (image and CRIS tokenization), logits at the input size and at the original size.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,9 +11,9 @@ import { readConfigFile } from '../../../src/models/config-file.js';
 import { crisConfigSchema } from '../../../src/models/cris/config.js';
 import { CRIS } from '../../../src/models/cris/model.js';
 import { combineCrisWeights } from '../../../src/models/cris/weights.js';
-import { assertClose, sharedDir } from '../../helpers.js';
+import { assertClose, fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'cris-tiny');
+const fixture = fixturePath('cris-tiny');
 const io = torch.io.loadSafetensors(join(fixture, 'io.safetensors'));
 for (const t of io.values()) t.keep();
 const expected = (name: string): number[] => Array.from(io.get(name)!.to('float64').data() as Float64Array);
@@ -22,7 +22,7 @@ const prompts = readConfigFile(crisConfigSchema, join(fixture, 'config.json')).i
 describe('the CRIS family', () => {
   it('recognises the CRIS fixture folder and not the CLIPSeg one', () => {
     assert.equal(crisFamily.detect(fixture, undefined), true);
-    assert.equal(crisFamily.detect(join(sharedDir, 'fixtures', 'clipseg-tiny'), undefined), false);
+    assert.equal(crisFamily.detect(fixturePath('clipseg-tiny'), undefined), false);
     assert.equal(crisFamily.detect('/nonexistent', { model_type: 'cris' }), true);
     assert.equal(crisFamily.detect('/nonexistent', { model_type: 'clipseg' }), false);
   });

@@ -15,7 +15,7 @@ import {
   crisForkMasks, letterboxImages, letterboxInverse, letterboxLogitsToOriginal, letterboxMasks, letterboxTransform, letterboxWarp,
 } from '../../../src/models/cris/letterbox.js';
 import { crisImageProcessing, crisImages } from '../../../src/models/cris/preprocess.js';
-import { sharedDir } from '../../helpers.js';
+import { fixturePath } from '../../helpers.js';
 
 const values = (t: torch.Tensor): number[] => Array.from(t.to('float64').data() as Float64Array);
 
@@ -172,7 +172,7 @@ describe('CRIS input.resize', () => {
   });
 
   it('letterboxes when asked, and the family maps logits back through the inverse warp', async () => {
-    const fixture = join(sharedDir, 'fixtures', 'cris-tiny');
+    const fixture = fixturePath('cris-tiny');
     const dir = mkdtempSync(join(tmpdir(), 'vlsm-cris-letterbox-'));
     try {
       const config = JSON.parse(readFileSync(join(fixture, 'config.json'), 'utf8')) as { input: Record<string, unknown> };
@@ -217,8 +217,8 @@ describe('letterbox through the trainer and the evaluator', () => {
     const { ClipTokenizer } = await import('../../../src/tokenizers/clip-bpe.js');
     const { createGrayImage, createRgbImage } = await import('../../../src/imaging/image-types.js');
     const { join } = await import('node:path');
-    const { sharedDir } = await import('../../helpers.js');
-    const config = readConfigFile(crisConfigSchema, join(sharedDir, 'fixtures', 'cris-tiny', 'config.json'));
+    const { fixturePath } = await import('../../helpers.js');
+    const config = readConfigFile(crisConfigSchema, fixturePath('cris-tiny', 'config.json'));
     const letterboxed = { ...config, input: { ...config.input, resize: 'letterbox' as const } };
     const model = new CrisSegmentationModel(new CRIS(letterboxed), ClipTokenizer.bundled());
     assert.equal(model.customGeometry, true);

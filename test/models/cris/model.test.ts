@@ -1,4 +1,4 @@
-// CRIS against the reference implementation's golden vectors (shared/fixtures/cris-tiny), loaded
+// CRIS against the reference implementation's golden vectors (test/fixtures/cris-tiny), loaded
 // from both model.safetensors and the train.py-style model.pth, plus a full-size RN50 smoke test.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -8,9 +8,9 @@ import { readConfigFile } from '../../../src/models/config-file.js';
 import { crisConfigSchema, crisR101, crisR50, type CRISConfig } from '../../../src/models/cris/config.js';
 import { CRIS, pos1d, pos2d, upsampleLogits } from '../../../src/models/cris/model.js';
 import { loadCrisWeights, normalizeCrisKeys } from '../../../src/models/cris/weights.js';
-import { assertClose, sharedDir } from '../../helpers.js';
+import { assertClose, fixturePath } from '../../helpers.js';
 
-const fixture = join(sharedDir, 'fixtures', 'cris-tiny');
+const fixture = fixturePath('cris-tiny');
 const io = torch.io.loadSafetensors(join(fixture, 'io.safetensors'));
 for (const t of io.values()) t.keep();
 const expected = (name: string): number[] => Array.from(io.get(name)!.to('float64').data() as Float64Array);

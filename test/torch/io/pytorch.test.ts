@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { torch } from '../../../src/index.js';
 import { inspectCheckpoint, loadPytorchCheckpoint, loadSafetensors, loadStateDict } from '../../../src/torch/io/index.js';
-import { assertSameTensors, fixturePath, sharedDir } from '../../helpers.js';
+import { assertSameTensors, fixturePath } from '../../helpers.js';
 
 const io = (name: string): string => fixturePath('io', name);
 const dir = mkdtempSync(join(tmpdir(), 'vlsm-pytorch-io-'));
@@ -167,8 +167,8 @@ describe('inspectCheckpoint', () => {
   });
 });
 
-const cris = join(sharedDir, 'fixtures', 'cris-tiny');
-describe('the CRIS tiny fixture', { skip: !existsSync(join(cris, 'model.pth')) && 'shared fixtures not present' }, () => {
+const cris = fixturePath('cris-tiny');
+describe('the CRIS tiny fixture', () => {
   it('model.pth loads and equals model.safetensors exactly, names without module.', async () => {
     const fromPth = await loadStateDict(join(cris, 'model.pth'));
     const fromSafetensors = loadSafetensors(join(cris, 'model.safetensors'));

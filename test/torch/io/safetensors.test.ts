@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { CheckpointError } from '../../../src/errors.js';
 import { torch } from '../../../src/index.js';
 import { loadSafetensors, readSafetensorsHeader, saveSafetensors } from '../../../src/torch/io/index.js';
-import { fixturePath, sharedDir } from '../../helpers.js';
+import { fixturePath } from '../../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vlsm-safetensors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,8 +92,8 @@ describe('saveSafetensors and loadSafetensors', () => {
     assert.throws(() => loadSafetensors(path, { names: ['nope'] }), { name: 'CheckpointError', message: `${path}: has no tensor 'nope'` });
   });
 
-  it('loads the CRIS tiny fixture: 320 tensors with its metadata', { skip: !readdirSafe(join(sharedDir, 'fixtures', 'cris-tiny')).includes('model.safetensors') && 'shared fixtures not present' }, () => {
-    const path = join(sharedDir, 'fixtures', 'cris-tiny', 'model.safetensors');
+  it('loads the CRIS tiny fixture: 320 tensors with its metadata', () => {
+    const path = fixturePath('cris-tiny', 'model.safetensors');
     const loaded = loadSafetensors(path);
     assert.equal(loaded.size, 320);
     assert.equal(readSafetensorsHeader(path).metadata.format, 'pt');
@@ -101,14 +101,6 @@ describe('saveSafetensors and loadSafetensors', () => {
     for (const t of loaded.values()) t.dispose();
   });
 });
-
-function readdirSafe(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
-}
 
 describe('readSafetensorsHeader refuses malformed files', () => {
   const f32 = (n: number): Uint8Array => new Uint8Array(4 * n);
