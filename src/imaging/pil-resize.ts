@@ -248,7 +248,7 @@ export function pilResize<T extends GrayImage | RgbImage>(image: T, width: numbe
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`pilResize: output size ${width}×${height} must be positive integers`);
   }
-  if (!(filter in FILTERS) && filter !== 'nearest') throw new RangeError(`pilResize: unknown filter "${filter as string}"; use one of nearest, box, bilinear, hamming, bicubic, lanczos`);
+  if (!Object.hasOwn(FILTERS, filter) && filter !== 'nearest') throw new RangeError(`pilResize: unknown filter "${filter as string}"; use one of nearest, box, bilinear, hamming, bicubic, lanczos`);
   const { width: w, height: h, data } = image;
   let out: Uint8Array;
   if (w === width && h === height) out = data.slice();
