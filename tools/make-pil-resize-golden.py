@@ -13,6 +13,7 @@ Writes to test/fixtures/pil-resize/:
     resize      Image.resize((width, height), filter) of an input, for every filter and for
                 shrinking, enlarging, mixed and same-size targets
     busi        sha256 of Image.resize((352, 352), filter) of two whole bundled BUSI images
+    nearest_labels  sha256 of NEAREST resizes of a generated 640 x 480 label map (training masks)
     processors  pixel tensors [3, H, W] float32 made by following transformers' image processors
                 (PIL backend) step by step: size dict -> output size, PIL resize, centre crop
                 (zero padding), rescale (float64 multiply, stored float32), normalise (float32).
@@ -185,7 +186,7 @@ def run_processor(image: Image.Image, cfg: dict) -> np.ndarray:
 def main():
     os.makedirs(OUT, exist_ok=True)
     inputs = make_inputs()
-    manifest = {'pillow': Image.__version__, 'inputs': {}, 'resize': [], 'busi': [], 'processors': []}
+    manifest = {'pillow': Image.__version__, 'inputs': {}, 'resize': [], 'busi': [], 'nearest_labels': [], 'processors': []}
     for name, image in inputs.items():
         a = as_array(image)
         offset = len(blob)
@@ -202,6 +203,13 @@ def main():
             out = as_array(image.resize((352, 352), code))
             manifest['busi'].append({'file': f'assets/busi-sample/images/{file}', 'width': 352, 'height': 352, 'filter': filt,
                                      'sha256': hashlib.sha256(out.tobytes()).hexdigest()})
+    # A 640 x 480 label map (byte i = bits 24..31 of i * 2654435761, rebuilt by the test) resized
+    # NEAREST: a size where libtorch's nearest-exact picks other source pixels than Pillow.
+    labels = ((np.arange(640 * 480, dtype=np.uint64) * 2654435761) & 0xFFFFFFFF) >> 24
+    label_image = Image.fromarray(labels.astype(np.uint8).reshape(480, 640), 'L')
+    for width, height in [(352, 352), (256, 256)]:
+        out = as_array(label_image.resize((width, height), Image.NEAREST))
+        manifest['nearest_labels'].append({'width': width, 'height': height, 'sha256': hashlib.sha256(out.tobytes()).hexdigest()})
     for name, input_name, cfg in processor_cases():
         out = run_processor(inputs[input_name], cfg)
         manifest['processors'].append({'name': name, 'input': input_name, 'config': cfg, 'shape': list(out.shape), **put(out.astype('<f4').tobytes())})

@@ -150,14 +150,31 @@ function resampleColumns(src: Uint8Array, width: number, channels: number, c: Ax
     const top = (first[y]! - rowShift) * stride;
     const n = count[y]!;
     const k = y * taps;
+    const rowOut = y * stride;
+    // Two and three taps (most shrinking by less than 2×) unrolled; otherwise row by row, so that
+    // every read and write runs along memory.
+    if (n === 2) {
+      const w0 = weights[k]!;
+      const w1 = weights[k + 1]!;
+      const r1 = top + stride;
+      for (let i = 0; i < stride; i++) out[rowOut + i] = clip8((HALF + Math.imul(src[top + i]!, w0) + Math.imul(src[r1 + i]!, w1)) | 0);
+      continue;
+    }
+    if (n === 3) {
+      const w0 = weights[k]!;
+      const w1 = weights[k + 1]!;
+      const w2 = weights[k + 2]!;
+      const r1 = top + stride;
+      const r2 = r1 + stride;
+      for (let i = 0; i < stride; i++) out[rowOut + i] = clip8((HALF + Math.imul(src[top + i]!, w0) + Math.imul(src[r1 + i]!, w1) + Math.imul(src[r2 + i]!, w2)) | 0);
+      continue;
+    }
     sums.fill(HALF);
-    // Row by row, so that every read and write runs along memory.
     for (let j = 0; j < n; j++) {
       const w = weights[k + j]!;
       const row = top + j * stride;
       for (let i = 0; i < stride; i++) sums[i] = (sums[i]! + Math.imul(src[row + i]!, w)) | 0;
     }
-    const rowOut = y * stride;
     for (let i = 0; i < stride; i++) out[rowOut + i] = clip8(sums[i]!);
   }
   return out;
@@ -231,7 +248,7 @@ export function pilResize<T extends GrayImage | RgbImage>(image: T, width: numbe
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`pilResize: output size ${width}×${height} must be positive integers`);
   }
-  if (!(filter in FILTERS) && filter !== 'nearest') throw new RangeError(`pilResize: unknown filter "${filter as string}"; use one of nearest, box, bilinear, hamming, bicubic, lanczos`);
+  if (!Object.hasOwn(FILTERS, filter) && filter !== 'nearest') throw new RangeError(`pilResize: unknown filter "${filter as string}"; use one of nearest, box, bilinear, hamming, bicubic, lanczos`);
   const { width: w, height: h, data } = image;
   let out: Uint8Array;
   if (w === width && h === height) out = data.slice();

@@ -49,7 +49,7 @@ export interface ImageProcessorConfig {
 }
 
 /** The [height, width] an image of `height` × `width` is resized to under `rule` (null: unchanged). */
-export function resizedSize(height: number, width: number, rule: SizeRule | null): [number, number] {
+export function sizeAfterResize(height: number, width: number, rule: SizeRule | null): [number, number] {
   if (rule === null) return [height, width];
   if ('height' in rule) return [rule.height, rule.width];
   if ('maxHeight' in rule) {
@@ -125,7 +125,7 @@ export function centerCropImage(image: RgbImage, height: number, width: number):
 /** One image resized and cropped as `config` says, still 8-bit. */
 export function resizeAndCrop(image: RgbImage, config: ImageProcessorConfig): RgbImage {
   const rule = config.resize === undefined ? { height: config.size[0], width: config.size[1] } : config.resize;
-  const [height, width] = resizedSize(image.height, image.width, rule);
+  const [height, width] = sizeAfterResize(image.height, image.width, rule);
   let out = height === image.height && width === image.width ? image : pilResize(image, width, height, config.resample);
   if (config.centerCrop) out = centerCropImage(out, config.centerCrop[0], config.centerCrop[1]);
   return out;

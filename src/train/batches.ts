@@ -1,6 +1,8 @@
 // From prompted samples to model-ready batches: decode images and masks, preprocess through the
-// model, masks to the model resolution (nearest-exact, as PIL's NEAREST), and a seeded order.
+// model, masks to the model resolution (Pillow's NEAREST, as the reference's Resize on PIL masks),
+// and a seeded order.
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
+import { pilResize } from '../imaging/pil-resize.js';
 import { readGrayImage, readRgbImage } from '../imaging/read-image.js';
 import * as torch from '../torch/index.js';
 import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
@@ -32,14 +34,18 @@ export async function decodeSample(sample: PromptedSample): Promise<DecodedSampl
   return { sample, image, mask: { width: image.width, height: image.height, data } };
 }
 
-/** Masks [B, H, W] float32 at `size`, resized nearest-exact (floor((i + 0.5)·in/out)). */
+/**
+ * Masks [B, H, W] float32 at `size`, resized with Pillow's NEAREST (source ⌊(i + ½)·in/out⌋ as
+ * Pillow accumulates it; libtorch's nearest-exact, computed in float32, picks other source pixels
+ * for some sizes, e.g. 640×480 → 352²).
+ */
 export function masksToTensor(masks: readonly GrayImage[], size: readonly [number, number]): Tensor {
   return torch.scope(() => {
     const resized = masks.map((m) => {
-      const t = torch.tensor(m.data, { shape: [1, 1, m.height, m.width] }).float();
-      return m.height === size[0] && m.width === size[1] ? t : torch.F.interpolate(t, { size: [size[0], size[1]], mode: 'nearest-exact' });
+      const r = pilResize(m, size[1], size[0], 'nearest');
+      return torch.tensor(r.data, { shape: [1, size[0], size[1]] }).float();
     });
-    return torch.cat(resized, 0).squeeze(1);
+    return torch.cat(resized, 0);
   });
 }
 

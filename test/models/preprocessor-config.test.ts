@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import type { RgbImage } from '../../src/imaging/image-types.js';
-import { CLIP_MEAN, CLIP_STD, processImages, resizedSize } from '../../src/models/image-processor.js';
+import { CLIP_MEAN, CLIP_STD, processImages, sizeAfterResize } from '../../src/models/image-processor.js';
 import { fromPreprocessorConfig, preprocessorConfigSchema, readImageProcessorConfig } from '../../src/models/preprocessor-config.js';
 import { fixturePath, readJson } from '../helpers.js';
 
@@ -91,13 +91,13 @@ describe('reading preprocessor settings', () => {
   });
 
   it('computes sizes as transformers does for every size form', () => {
-    assert.deepEqual(resizedSize(36, 48, { shortestEdge: 20 }), [20, 26]);
-    assert.deepEqual(resizedSize(48, 36, { shortestEdge: 20 }), [26, 20]);
-    assert.deepEqual(resizedSize(36, 48, { shortestEdge: 30, longestEdge: 32 }), [24, 32]);
-    assert.deepEqual(resizedSize(36, 48, { shortestEdge: 36, longestEdge: 100 }), [36, 48]);
-    assert.deepEqual(resizedSize(36, 48, { longestEdge: 24 }), [18, 24]);
-    assert.deepEqual(resizedSize(36, 48, { maxHeight: 30, maxWidth: 20 }), [15, 20]);
-    assert.deepEqual(resizedSize(36, 48, null), [36, 48]);
+    assert.deepEqual(sizeAfterResize(36, 48, { shortestEdge: 20 }), [20, 26]);
+    assert.deepEqual(sizeAfterResize(48, 36, { shortestEdge: 20 }), [26, 20]);
+    assert.deepEqual(sizeAfterResize(36, 48, { shortestEdge: 30, longestEdge: 32 }), [24, 32]);
+    assert.deepEqual(sizeAfterResize(36, 48, { shortestEdge: 36, longestEdge: 100 }), [36, 48]);
+    assert.deepEqual(sizeAfterResize(36, 48, { longestEdge: 24 }), [18, 24]);
+    assert.deepEqual(sizeAfterResize(36, 48, { maxHeight: 30, maxWidth: 20 }), [15, 20]);
+    assert.deepEqual(sizeAfterResize(36, 48, null), [36, 48]);
   });
 
   it('refuses size dicts transformers refuses, naming the file and field', () => {
