@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { readAnnotationFile } from '../../src/data/annotation-file.js';
 import { runDemo } from '../../src/experiments/demo.js';
 import { demoTable } from '../../src/report/demo-table.js';
 import { openResults } from '../../src/experiments/results/index.js';
@@ -24,6 +25,14 @@ describe('vlsm demo', () => {
       for (const run of ['vlsm-synthetic-p0', 'vlsm-synthetic-p3', 'unet-synthetic', 'unet-busi']) {
         assert.ok(readdirSync(join(out, 'overlays', run)).length > 0, run);
         assert.ok(existsSync(join(out, 'runs', run, 'checkpoints', 'best.json')), run);
+      }
+      // P3, the prompt the README names: "<colour> <shape> object" of each image's own target.
+      const test = await readAnnotationFile(join(out, 'data', 'synthetic', 'anns', 'test.json'));
+      assert.ok(test.length > 0);
+      for (const entry of test) {
+        const { target, objects } = entry['metadata'] as { target: number; objects: { shape: string; color: string }[] };
+        assert.equal(entry.prompts?.['p3'], `${objects[target]!.color} ${objects[target]!.shape} object`, entry.img_name);
+        assert.equal(entry.prompts?.['p0'], '', entry.img_name);
       }
       const store = openResults(join(out, 'vlsm-results.sqlite'));
       assert.deepEqual(store.listRuns().map((r) => r.status), ['done', 'done', 'done', 'done']);
