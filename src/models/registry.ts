@@ -22,9 +22,10 @@ export function familyNamed(name: string): ModelFamily {
 function readFolderConfig(folder: string): Record<string, unknown> | undefined {
   const path = join(folder, 'config.json');
   if (!existsSync(path)) return undefined;
+  const text = readConfigText(path);
   let json: unknown;
   try {
-    json = JSON.parse(readConfigText(path));
+    json = JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
   }

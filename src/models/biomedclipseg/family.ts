@@ -64,9 +64,10 @@ function isBiomedClipFolder(folder: string): boolean {
 function readDecoderConfig(folder: string): { config: CLIPSegConfig; source: string } {
   const path = join(folder, 'config.json');
   if (!existsSync(path)) return { config: clipsegRd64Refined(), source: 'the built-in CIDAS/clipseg-rd64-refined config' };
+  const text = readConfigText(path);
   let json: unknown;
   try {
-    json = JSON.parse(readConfigText(path));
+    json = JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
   }
