@@ -11,10 +11,10 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { torch } from '../../../src/index.js';
 import { CheckpointError } from '../../../src/errors.js';
-import { loadSafetensors, loadStateDict, openTorchArchive, saveSafetensors, unpickle } from '../../../src/torch/io/index.js';
+import { loadPytorchCheckpoint, loadSafetensors, loadStateDict, openTorchArchive, saveSafetensors, unpickle } from '../../../src/torch/io/index.js';
 import { torchPolicy } from '../../../src/torch/io/torch-zip.js';
 import { fixturePath } from '../../helpers.js';
-import { makeZip } from './hostile-inputs.js';
+import { makeZip, torchArchive } from './hostile-inputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vlsm-fuzz-loaders-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,9 +117,8 @@ describe('fuzzed pickles are unpickled or refused with a CheckpointError naming 
     );
   });
 
-  it('random opcode streams with memo and stack traffic (seed 1205, 500 runs)', () => {
-    // Opcodes with their argument bytes, weighted to build containers, memoize and reuse them.
-    const op = fc.oneof(
+  // Opcodes with their argument bytes, weighted to build containers, memoize and reuse them.
+  const op = fc.oneof(
       fc.constantFrom([0x5d], [0x7d], [0x29], [0x8f], [0x28], [0x4e], [0x88], [0x30], [0x31], [0x32], [0x61], [0x65], [0x73], [0x75], [0x6c], [0x74], [0x64], [0x85], [0x86], [0x87], [0x90], [0x91], [0x94], [0x52], [0x81], [0x62], [0x51]),
       fc.integer({ min: 0, max: 3 }).map((i) => [0x71, i]),
       fc.integer({ min: 0, max: 3 }).map((i) => [0x68, i]),
@@ -127,12 +126,26 @@ describe('fuzzed pickles are unpickled or refused with a CheckpointError naming 
       fc.constantFrom('collections\nOrderedDict\n', 'torch._utils\n_rebuild_tensor_v2\n', 'torch\nFloatStorage\n', 'builtins\nset\n', 'os\nsystem\n').map((g) => [0x63, ...Buffer.from(g, 'latin1')]),
       fc.constantFrom(['storage'], ['k', 0]).map(() => [0x8c, 0x07, ...Buffer.from('storage')]),
       fc.uint8Array({ maxLength: 3 }).map((b) => [...b]),
-    );
+  );
+
+  it('random opcode streams with memo and stack traffic (seed 1205, 500 runs)', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), fc.boolean(), (ops, stop) => {
         unpickles(Uint8Array.from([0x80, 0x02, ...ops.flat(), ...(stop ? [0x2e] : [])]));
       }),
       { seed: 1205, numRuns: 500 },
+    );
+  });
+
+  it('random opcode streams through the whole loader, in a torch.save archive (seed 1208, 300 runs)', async () => {
+    const file = join(dir, 'fuzz-pickle.pth');
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
+        writeFileSync(file, torchArchive(Uint8Array.from([0x80, 0x02, ...ops.flat(), 0x2e])));
+        await loadsOrRefuses(file, () => loadPytorchCheckpoint(file));
+        await loadsOrRefuses(file, () => loadStateDict(file));
+      }),
+      { seed: 1208, numRuns: 300 },
     );
   });
 });
