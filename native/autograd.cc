@@ -15,7 +15,7 @@ namespace {
 
 // backward(t, gradient?, retainGraph?, createGraph?)
 Napi::Value backward(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "backward", [&]() -> Napi::Value {
     const at::Tensor& t = unwrapTensor(info[0], "backward");
     at::Tensor gradient;
     if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) gradient = unwrapTensor(info[1], "backward gradient");
@@ -31,7 +31,7 @@ Napi::Value backward(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value grad(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "grad", [&]() -> Napi::Value {
     const at::Tensor& g = unwrapTensor(info[0], "grad").grad();
     if (!g.defined()) return info.Env().Undefined();
     return wrapTensor(info.Env(), g);
@@ -40,7 +40,7 @@ Napi::Value grad(const Napi::CallbackInfo& info) {
 
 // setGrad(t, g | null)
 Napi::Value setGrad(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "setGrad", [&]() -> Napi::Value {
     at::Tensor t = unwrapTensor(info[0], "setGrad");
     if (info[1].IsNull() || info[1].IsUndefined()) t.mutable_grad().reset();
     else t.mutable_grad() = unwrapTensor(info[1], "setGrad value");
@@ -49,7 +49,7 @@ Napi::Value setGrad(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value setRequiresGrad(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "setRequiresGrad", [&]() -> Napi::Value {
     at::Tensor t = unwrapTensor(info[0], "requiresGrad_");
     t.set_requires_grad(info[1].ToBoolean().Value());
     return info.Env().Undefined();
@@ -57,11 +57,11 @@ Napi::Value setRequiresGrad(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value isLeaf(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value { return Napi::Boolean::New(info.Env(), unwrapTensor(info[0], "isLeaf").is_leaf()); });
+  return guarded(info, "isLeaf", [&]() -> Napi::Value { return Napi::Boolean::New(info.Env(), unwrapTensor(info[0], "isLeaf").is_leaf()); });
 }
 
 Napi::Value gradFnName(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "gradFnName", [&]() -> Napi::Value {
     const auto& fn = unwrapTensor(info[0], "gradFn").grad_fn();
     if (!fn) return info.Env().Undefined();
     return Napi::String::New(info.Env(), fn->name());
@@ -69,41 +69,51 @@ Napi::Value gradFnName(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value retainGrad(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "retainGrad", [&]() -> Napi::Value {
     unwrapTensor(info[0], "retainGrad").retain_grad();
     return info.Env().Undefined();
   });
 }
 
 Napi::Value setGradEnabled(const Napi::CallbackInfo& info) {
-  bool previous = c10::GradMode::is_enabled();
-  c10::GradMode::set_enabled(info[0].ToBoolean().Value());
-  return Napi::Boolean::New(info.Env(), previous);
+  return guarded(info, "setGradEnabled", [&]() -> Napi::Value {
+    bool previous = c10::GradMode::is_enabled();
+    c10::GradMode::set_enabled(info[0].ToBoolean().Value());
+    return Napi::Boolean::New(info.Env(), previous);
+  });
 }
 
 Napi::Value isGradEnabled(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
+  return guarded(info, "isGradEnabled", [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
+  });
 }
 
 // Inference mode is an RAII guard in C++; JS opens and closes it strictly nested (try/finally).
 std::vector<std::unique_ptr<c10::InferenceMode>> inferenceGuards;
 
 Napi::Value enterInferenceMode(const Napi::CallbackInfo& info) {
-  inferenceGuards.push_back(std::make_unique<c10::InferenceMode>(true));
-  return info.Env().Undefined();
+  return guarded(info, "enterInferenceMode", [&]() -> Napi::Value {
+    inferenceGuards.push_back(std::make_unique<c10::InferenceMode>(true));
+    return info.Env().Undefined();
+  });
 }
 
 Napi::Value exitInferenceMode(const Napi::CallbackInfo& info) {
-  if (!inferenceGuards.empty()) inferenceGuards.pop_back();
-  return info.Env().Undefined();
+  return guarded(info, "exitInferenceMode", [&]() -> Napi::Value {
+    if (!inferenceGuards.empty()) inferenceGuards.pop_back();
+    return info.Env().Undefined();
+  });
 }
 
 Napi::Value isInferenceMode(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
+  return guarded(info, "isInferenceMode", [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
+  });
 }
 
 Napi::Value manualSeed(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "manualSeed", [&]() -> Napi::Value {
     bool lossless = true;
     uint64_t seed = info[0].IsBigInt() ? info[0].As<Napi::BigInt>().Uint64Value(&lossless)
                                        : static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
@@ -114,7 +124,7 @@ Napi::Value manualSeed(const Napi::CallbackInfo& info) {
 
 // The CPU generator's full state as a uint8 tensor, for checkpoints that resume exactly.
 Napi::Value getRngState(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "getRngState", [&]() -> Napi::Value {
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     return wrapTensor(info.Env(), gen.get_state());
@@ -122,7 +132,7 @@ Napi::Value getRngState(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value setRngState(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "setRngState", [&]() -> Napi::Value {
     const at::Tensor& state = unwrapTensor(info[0], "setRngState");
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
@@ -132,7 +142,7 @@ Napi::Value setRngState(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "setNumThreads", [&]() -> Napi::Value {
     int n = info[0].As<Napi::Number>().Int32Value();
     if (n < 1) throw Napi::RangeError::New(info.Env(), "setNumThreads: the number of threads must be at least 1, got " + std::to_string(n));
     at::set_num_threads(n);
@@ -141,30 +151,40 @@ Napi::Value setNumThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value getNumThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), at::get_num_threads());
+  return guarded(info, "getNumThreads", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), at::get_num_threads());
+  });
 }
 
 Napi::Value cudaIsAvailable(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), torch::cuda::is_available());
+  return guarded(info, "cudaIsAvailable", [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), torch::cuda::is_available());
+  });
 }
 
 Napi::Value cudaDeviceCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+  return guarded(info, "cudaDeviceCount", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count()));
+  });
 }
 
 Napi::Value cudaManualSeed(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "cudaManualSeed", [&]() -> Napi::Value {
     torch::cuda::manual_seed_all(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()));
     return info.Env().Undefined();
   });
 }
 
 Napi::Value parallelInfo(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), at::get_parallel_info());
+  return guarded(info, "parallelInfo", [&]() -> Napi::Value {
+    return Napi::String::New(info.Env(), at::get_parallel_info());
+  });
 }
 
 Napi::Value buildConfig(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), at::show_config());
+  return guarded(info, "buildConfig", [&]() -> Napi::Value {
+    return Napi::String::New(info.Env(), at::show_config());
+  });
 }
 
 }  // namespace

@@ -38,17 +38,25 @@ bool disposeHandle(Napi::Env env, const Napi::Value& value);
 
 c10::Device parseDevice(const std::string& text);
 
-// Runs `body`, converting c10 and std exceptions to a thrown JS Error that keeps libtorch's text.
+// Runs `body` for the entry point `name`, turning every C++ exception into a thrown JS Error that
+// names it: an exception escaping into N-API would end the process (std::terminate, SIGABRT).
+// libtorch's text is kept; an empty `name` leaves the naming to the caller (callOp: the JS side
+// names the operator and its arguments).
 template <typename Body>
-Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {
+Napi::Value guarded(const Napi::CallbackInfo& info, const char* name, Body body) {
+  const std::string prefix = name[0] == '\0' ? std::string() : std::string(name) + ": ";
   try {
     return body();
   } catch (const Napi::Error&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(info.Env(), prefix + "out of memory (std::bad_alloc): the operation needs more memory than is available");
   } catch (const c10::Error& e) {
-    throw Napi::Error::New(info.Env(), e.what_without_backtrace());
+    throw Napi::Error::New(info.Env(), prefix + e.what_without_backtrace());
   } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
+    throw Napi::Error::New(info.Env(), prefix + e.what());
+  } catch (...) {
+    throw Napi::Error::New(info.Env(), prefix + "an unknown C++ exception");
   }
 }
 

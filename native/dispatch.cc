@@ -239,7 +239,7 @@ Napi::Value fromIValue(Napi::Env env, c10::IValue&& value) {
 
 // op(name, overload) -> id, or throws naming the operator.
 Napi::Value lookupOp(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "lookupOp", [&]() -> Napi::Value {
     std::string name = info[0].As<Napi::String>().Utf8Value();
     std::string overload = info.Length() > 1 ? info[1].As<Napi::String>().Utf8Value() : "";
     std::string full = overload.empty() ? name : name + "." + overload;
@@ -266,7 +266,7 @@ Napi::Value lookupOp(const Napi::CallbackInfo& info) {
 // callOp(id, discard, ...args): args in schema order; undefined takes the schema's default, null
 // is None. `discard` drops the result (in-place ops return the `self` the caller holds).
 Napi::Value callOp(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
     if (id >= registry.size()) throw Napi::RangeError::New(env, "call: unknown operator id");
@@ -309,30 +309,36 @@ Napi::Value callOp(const Napi::CallbackInfo& info) {
 // returns(id) -> one letter per schema return: 't' a tensor, 'l' a tensor list, 'o' anything else.
 // Tensors come back as numeric handles, so the caller needs this to tell them from numbers.
 Napi::Value returnKinds(const Napi::CallbackInfo& info) {
-  size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
-  if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "returns: unknown operator id");
-  std::string kinds;
-  for (const auto& r : registry[id]->handle.schema().returns()) {
-    const auto& type = r.type();
-    if (type->kind() == c10::TypeKind::TensorType) kinds += 't';
-    else if (type->kind() == c10::TypeKind::ListType && type->castRaw<c10::ListType>()->getElementType()->kind() == c10::TypeKind::TensorType) kinds += 'l';
-    else kinds += 'o';
-  }
-  return Napi::String::New(info.Env(), kinds);
+  return guarded(info, "returnKinds", [&]() -> Napi::Value {
+    size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
+    if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "returns: unknown operator id");
+    std::string kinds;
+    for (const auto& r : registry[id]->handle.schema().returns()) {
+      const auto& type = r.type();
+      if (type->kind() == c10::TypeKind::TensorType) kinds += 't';
+      else if (type->kind() == c10::TypeKind::ListType && type->castRaw<c10::ListType>()->getElementType()->kind() == c10::TypeKind::TensorType) kinds += 'l';
+      else kinds += 'o';
+    }
+    return Napi::String::New(info.Env(), kinds);
+  });
 }
 
 // arity(id) -> the number of arguments the schema takes (callers pass exactly that many).
 Napi::Value arity(const Napi::CallbackInfo& info) {
-  size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
-  if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "arity: unknown operator id");
-  return Napi::Number::New(info.Env(), static_cast<double>(registry[id]->args.size()));
+  return guarded(info, "arity", [&]() -> Napi::Value {
+    size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
+    if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "arity: unknown operator id");
+    return Napi::Number::New(info.Env(), static_cast<double>(registry[id]->args.size()));
+  });
 }
 
 // schema(id) -> the operator's schema text, for error messages and tooling.
 Napi::Value schemaText(const Napi::CallbackInfo& info) {
-  size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
-  if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "schema: unknown operator id");
-  return Napi::String::New(info.Env(), c10::toString(registry[id]->handle.schema()));
+  return guarded(info, "schemaText", [&]() -> Napi::Value {
+    size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Uint32Value());
+    if (id >= registry.size()) throw Napi::RangeError::New(info.Env(), "schema: unknown operator id");
+    return Napi::String::New(info.Env(), c10::toString(registry[id]->handle.schema()));
+  });
 }
 
 }  // namespace

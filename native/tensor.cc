@@ -104,7 +104,7 @@ static Napi::Value shapeArray(Napi::Env env, at::IntArrayRef sizes) {
 // fromBytes(bytes: ArrayBuffer | TypedArray, dtype: number, shape: number[], device?: string)
 // Copies: JS memory may move or be freed, libtorch memory must not.
 static Napi::Value fromBytes(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "fromBytes", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     const uint8_t* data = nullptr;
     size_t length = 0;
@@ -142,7 +142,7 @@ static Napi::Value fromBytes(const Napi::CallbackInfo& info) {
 // fromFile(path, byteOffset, dtype, shape): reads a tensor's bytes straight from a file into
 // libtorch memory, so loading a checkpoint never holds it twice.
 static Napi::Value fromFile(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "fromFile", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     std::string path = info[0].As<Napi::String>().Utf8Value();
     int64_t offset = info[1].As<Napi::Number>().Int64Value();
@@ -165,7 +165,7 @@ static Napi::Value fromFile(const Napi::CallbackInfo& info) {
 
 // toBytes(t): a copy of the tensor's elements in row-major order, on the CPU.
 static Napi::Value toBytes(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "toBytes", [&]() -> Napi::Value {
     at::Tensor t = unwrapTensor(info[0], "toBytes");
     at::Tensor cpu = t.detach().to(at::kCPU).contiguous();
     auto buffer = Napi::ArrayBuffer::New(info.Env(), cpu.nbytes());
@@ -176,7 +176,7 @@ static Napi::Value toBytes(const Napi::CallbackInfo& info) {
 
 // meta(t) -> [shape, dtype, device, requiresGrad]: one crossing for what a wrapper caches.
 static Napi::Value meta(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "meta", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     const at::Tensor& t = unwrapTensor(info[0], "meta");
     auto out = Napi::Array::New(env, 4);
@@ -189,15 +189,15 @@ static Napi::Value meta(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value shape(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value { return shapeArray(info.Env(), unwrapTensor(info[0], "shape").sizes()); });
+  return guarded(info, "shape", [&]() -> Napi::Value { return shapeArray(info.Env(), unwrapTensor(info[0], "shape").sizes()); });
 }
 
 static Napi::Value strides(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value { return shapeArray(info.Env(), unwrapTensor(info[0], "strides").strides()); });
+  return guarded(info, "strides", [&]() -> Napi::Value { return shapeArray(info.Env(), unwrapTensor(info[0], "strides").strides()); });
 }
 
 static Napi::Value item(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "item", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     const at::Tensor& t = unwrapTensor(info[0], "item");
     if (t.numel() != 1) {
@@ -212,33 +212,41 @@ static Napi::Value item(const Napi::CallbackInfo& info) {
 
 // dispose(handle) -> whether it was live; disposing twice or a stale handle is harmless.
 static Napi::Value dispose(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), disposeHandle(info.Env(), info[0]));
+  return guarded(info, "dispose", [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), disposeHandle(info.Env(), info[0]));
+  });
 }
 
 // disposeMany(handles: Float64Array): one crossing for a whole scope's tensors; stale handles
 // are skipped.
 static Napi::Value disposeMany(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-    throw Napi::TypeError::New(env, "disposeMany: expected a Float64Array of handles");
-  }
-  auto handles = info[0].As<Napi::Float64Array>();
-  const size_t n = handles.ElementLength();
-  for (size_t i = 0; i < n; i++) disposeId(env, handles[i]);
-  return env.Undefined();
+  return guarded(info, "disposeMany", [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+      throw Napi::TypeError::New(env, "disposeMany: expected a Float64Array of handles");
+    }
+    auto handles = info[0].As<Napi::Float64Array>();
+    const size_t n = handles.ElementLength();
+    for (size_t i = 0; i < n; i++) disposeId(env, handles[i]);
+    return env.Undefined();
+  });
 }
 
 static Napi::Value isDisposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), findSlot(info[0]) == nullptr);
+  return guarded(info, "isDisposed", [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), findSlot(info[0]) == nullptr);
+  });
 }
 
 static Napi::Value liveTensorCount(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(tensorSlots.liveCount));
+  return guarded(info, "liveTensorCount", [&]() -> Napi::Value {
+    return Napi::Number::New(info.Env(), static_cast<double>(tensorSlots.liveCount));
+  });
 }
 
 // The address of a tensor's data: tests use it to tell views from copies.
 static Napi::Value dataPtr(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+  return guarded(info, "dataPtr", [&]() -> Napi::Value {
     const at::Tensor& t = unwrapTensor(info[0], "dataPtr");
     return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(t.data_ptr())));
   });

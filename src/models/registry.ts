@@ -1,8 +1,9 @@
 // The model registry: plain data, name → family (segmentation_models_pytorch's habit). Nothing
 // registers itself on import; a family joins by being listed here.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { readConfigText } from './config-file.js';
 import { clipsegFamily } from './clipseg/family.js';
 import { crisFamily } from './cris/family.js';
 import { biomedClipSegDFamily, biomedClipSegFamily } from './biomedclipseg/family.js';
@@ -21,9 +22,10 @@ export function familyNamed(name: string): ModelFamily {
 function readFolderConfig(folder: string): Record<string, unknown> | undefined {
   const path = join(folder, 'config.json');
   if (!existsSync(path)) return undefined;
+  const text = readConfigText(path);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
   }

@@ -37,8 +37,16 @@ function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** libtorch's allocator failures, reworded: its text cites its own source lines and errno. */
+function allocationMessage(message: string): string {
+  const m = /can't allocate memory: you tried to allocate (\d+) bytes/.exec(message);
+  if (!m) return message;
+  const gib = Number(m[1]) / 2 ** 30;
+  return `out of memory: the result needs ${m[1]} bytes (${gib >= 0.1 ? gib.toFixed(1) : gib.toPrecision(2)} GiB), more than can be allocated`;
+}
+
 export function nativeError(name: string, args: readonly unknown[], cause: unknown): NativeError {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  const message = allocationMessage(cause instanceof Error ? cause.message : String(cause));
   const shown = args.map(describe).join(', ');
   return new NativeError(`${name}(${shown}): ${message}`, name, { cause });
 }

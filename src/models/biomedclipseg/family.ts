@@ -12,7 +12,7 @@
 // initialisation (seeded, DEFAULT_DECODER_SEED) and 'biomedclipseg-d' takes the `decoder.*`
 // tensors of a CLIPSeg checkpoint in the folder (model.safetensors or pytorch_model.bin, e.g.
 // CIDAS/clipseg-rd64-refined's). Once a decoder is trained the two load alike.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
 import { checkOnePromptPerImage, loadInto, SegmentationModelBase } from '../base.js';
@@ -21,7 +21,7 @@ import type { RgbImage } from '../../imaging/image-types.js';
 import { WordPieceTokenizer } from '../../tokenizers/index.js';
 import { readBiomedClipConfig } from '../biomedclip/config.js';
 import { normalizeBiomedClipKeys } from '../biomedclip/weights.js';
-import { parseConfig } from '../config-file.js';
+import { parseConfig, readConfigText } from '../config-file.js';
 import { clipsegConfigSchema, clipsegRd64Refined, type CLIPSegConfig } from '../clipseg/config.js';
 import type { LoadOptions, ModelFamily, SegmentationBatch, SegmentationModel } from '../types.js';
 import { biomedClipSegConfig, type TapOptions } from './config.js';
@@ -53,7 +53,7 @@ function isBiomedClipFolder(folder: string): boolean {
   const path = join(folder, OPEN_CLIP_CONFIG);
   if (!existsSync(path)) return false;
   try {
-    const cfg = (JSON.parse(readFileSync(path, 'utf8')) as { model_cfg?: { vision_cfg?: Record<string, unknown>; text_cfg?: Record<string, unknown> } }).model_cfg;
+    const cfg = (JSON.parse(readConfigText(path)) as { model_cfg?: { vision_cfg?: Record<string, unknown>; text_cfg?: Record<string, unknown> } }).model_cfg;
     return typeof cfg?.vision_cfg?.timm_model_name === 'string' && typeof cfg?.text_cfg?.hf_model_name === 'string';
   } catch {
     return false; // not ours to read: detection only answers yes or no; load reports the problem
@@ -64,9 +64,10 @@ function isBiomedClipFolder(folder: string): boolean {
 function readDecoderConfig(folder: string): { config: CLIPSegConfig; source: string } {
   const path = join(folder, 'config.json');
   if (!existsSync(path)) return { config: clipsegRd64Refined(), source: 'the built-in CIDAS/clipseg-rd64-refined config' };
+  const text = readConfigText(path);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
   }

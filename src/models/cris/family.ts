@@ -2,7 +2,7 @@
 // the fields of fixtures/cris-tiny/config.json, every one defaulting to CRIS-R50), the weights
 // (model.safetensors, or a CRIS train.py checkpoint such as best_model.pth), optionally OpenAI's
 // RN50.pt for the backbone, and optionally CLIP tokenizer files (else the bundled vocabulary).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import * as torch from '../../torch/index.js';
@@ -10,7 +10,7 @@ import { loadInto, SegmentationModelBase } from '../base.js';
 import type { Resample } from '../resample.js';
 import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
 import { ClipTokenizer } from '../../tokenizers/clip-bpe.js';
-import { readConfigFile } from '../config-file.js';
+import { readConfigFile, readConfigText } from '../config-file.js';
 import type { LoadOptions, ModelFamily, SegmentationBatch } from '../types.js';
 import { crisConfigSchema, type CRISConfig } from './config.js';
 import { letterboxMasks, letterboxResample } from './letterbox.js';
@@ -102,7 +102,7 @@ function findConfigFile(folder: string): string | undefined {
 
 function readJsonObject(path: string): Record<string, unknown> | undefined {
   try {
-    const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    const json: unknown = JSON.parse(readConfigText(path));
     return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   } catch {
     return undefined; // detection only: load() reads the file again and reports what is wrong

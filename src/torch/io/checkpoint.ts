@@ -1,12 +1,13 @@
 // One front for every checkpoint format vlsm reads: safetensors, torch.save zip archives
 // (.pth/.pt/.bin/.ckpt) and TorchScript archives. The format is told from the file's first bytes,
 // not from its name. Nothing is executed: pickles go through the restricted unpickler.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { CheckpointError } from '../../errors.js';
 import type { Device } from '../device.js';
 import type { DType } from '../dtype.js';
 import { elementSize } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
+import { openCheckpointFile, readingCheckpoint, readingCheckpointSync } from './checkpoint-file.js';
 import { ScriptObject } from './pickle.js';
 import { dtypeOfSafetensors, loadSafetensors, readSafetensorsHeader } from './safetensors.js';
 import { readTorchScriptTensors, torchScriptStateDict } from './torchscript.js';
@@ -24,13 +25,12 @@ const convertHint = (path: string): string =>
 
 /** Tells the format of a checkpoint from its first bytes; unreadable formats get an explaining error. */
 export function detectCheckpointFormat(path: string): 'safetensors' | 'zip' {
+  return readingCheckpointSync(path, () => detectFormat(path));
+}
+
+function detectFormat(path: string): 'safetensors' | 'zip' {
   let head: Buffer;
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (cause) {
-    throw new CheckpointError(`${path}: cannot open the checkpoint (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, path, undefined, { cause });
-  }
+  const { fd } = openCheckpointFile(path);
   try {
     head = Buffer.alloc(512);
     head = head.subarray(0, readSync(fd, head, 0, 512, 0));
@@ -67,11 +67,13 @@ export interface LoadCheckpointOptions {
  * Uint8Array), for TorchScript the module tree as ScriptObjects, for safetensors a Map by name.
  */
 export async function loadPytorchCheckpoint(path: string, options: LoadCheckpointOptions = {}): Promise<unknown> {
-  if (detectCheckpointFormat(path) === 'safetensors') return loadSafetensors(path, options);
-  const archive = await openTorchArchive(path);
-  const tree = unpickleEntry(archive, { entry: 'data.pkl', storageDir: 'data', torchScript: archive.isTorchScript });
-  const tensors = materializeTensors(archive, collectPickledTensors(tree), options.device);
-  return substituteTensors(tree, tensors);
+  return readingCheckpoint(path, async () => {
+    if (detectCheckpointFormat(path) === 'safetensors') return loadSafetensors(path, options);
+    const archive = await openTorchArchive(path);
+    const tree = unpickleEntry(archive, { entry: 'data.pkl', storageDir: 'data', torchScript: archive.isTorchScript });
+    const tensors = materializeTensors(archive, collectPickledTensors(tree), options.device);
+    return substituteTensors(tree, tensors);
+  });
 }
 
 export interface LoadStateDictOptions extends LoadCheckpointOptions {
@@ -106,7 +108,10 @@ function findStateDict(path: string, root: unknown, key?: string): Map<unknown, 
     return value;
   }
   let current = root;
+  const visited = new Set<unknown>();
   for (;;) {
+    if (visited.has(current)) throw new CheckpointError(`${path}: holds no state dict: its wrapper dicts refer to each other in a cycle`, path);
+    visited.add(current);
     if (!isDict(current)) throw new CheckpointError(`${path}: holds no dict of tensors (the top level is ${keysOf(root)})`, path);
     const values = [...current.values()];
     if (values.some((v) => v instanceof PickledTensor)) return current;
@@ -118,12 +123,31 @@ function findStateDict(path: string, root: unknown, key?: string): Map<unknown, 
   }
 }
 
-/** Flattens nested dicts of tensors into dotted names; non-tensor leaves are left out. */
-function flattenTensors(dict: Map<unknown, unknown>, prefix = '', out = new Map<string, PickledTensor>()): Map<string, PickledTensor> {
-  for (const [k, v] of dict) {
-    const name = prefix + String(k);
+/**
+ * Flattens nested dicts of tensors into dotted names; non-tensor leaves are left out. Iterative,
+ * in the dicts' order, so nesting depth is no limit; a dict reached again (a cycle or a shared
+ * sub-dict) is flattened once.
+ */
+function flattenTensors(dict: Map<unknown, unknown>): Map<string, PickledTensor> {
+  const out = new Map<string, PickledTensor>();
+  const seen = new Set<unknown>([dict]);
+  const pending: Iterator<[unknown, unknown]>[] = [dict.entries()];
+  const prefixes = [''];
+  while (pending.length > 0) {
+    const next = pending[pending.length - 1].next();
+    if (next.done) {
+      pending.pop();
+      prefixes.pop();
+      continue;
+    }
+    const [k, v] = next.value;
+    const name = prefixes[prefixes.length - 1] + String(k);
     if (v instanceof PickledTensor) out.set(name, v);
-    else if (isDict(v)) flattenTensors(v, `${name}.`, out);
+    else if (isDict(v) && !seen.has(v)) {
+      seen.add(v);
+      pending.push(v.entries());
+      prefixes.push(`${name}.`);
+    }
   }
   return out;
 }
@@ -150,13 +174,15 @@ export function stripPrefixes(path: string, names: readonly string[], prefixes?:
  * archives (parameters and buffers by module path). Only the state dict's tensors are read.
  */
 export async function loadStateDict(path: string, options: LoadStateDictOptions = {}): Promise<Map<string, Tensor>> {
-  if (detectCheckpointFormat(path) === 'safetensors') {
-    const loaded = loadSafetensors(path, options);
-    const names = stripPrefixes(path, [...loaded.keys()], options.stripPrefix);
-    return new Map([...loaded.values()].map((t, i) => [names[i], t]));
-  }
-  const archive = await openTorchArchive(path);
-  return archiveStateDict(archive, options);
+  return readingCheckpoint(path, async () => {
+    if (detectCheckpointFormat(path) === 'safetensors') {
+      const loaded = loadSafetensors(path, options);
+      const names = stripPrefixes(path, [...loaded.keys()], options.stripPrefix);
+      return new Map([...loaded.values()].map((t, i) => [names[i], t]));
+    }
+    const archive = await openTorchArchive(path);
+    return archiveStateDict(archive, options);
+  });
 }
 
 function archiveStateDict(archive: TorchArchive, options: LoadStateDictOptions): Map<string, Tensor> {
@@ -201,6 +227,10 @@ export interface CheckpointInfo {
 
 /** Names, dtypes, shapes and sizes of every tensor in a checkpoint, reading only headers and pickles. */
 export async function inspectCheckpoint(path: string): Promise<CheckpointInfo> {
+  return readingCheckpoint(path, () => inspect(path));
+}
+
+async function inspect(path: string): Promise<CheckpointInfo> {
   let format: CheckpointFormat;
   let tensors: TensorInfo[];
   let metadata: Record<string, string> = {};

@@ -42,6 +42,23 @@ function intValue(v: bigint): number | bigint {
  * errors.
  */
 export function unpickle(data: Uint8Array, policy: UnpicklePolicy, file: string, entry: string): unknown {
+  let pos = 0;
+  try {
+    const value = run(data, policy, file, entry, (at) => (pos = at));
+    const cycle = findCycle(value);
+    if (cycle !== undefined) {
+      throw new CheckpointError(`${file}: ${entry} is not a pickle vlsm can read: ${cycle} contains itself (a reference cycle)`, file);
+    }
+    return value;
+  } catch (error) {
+    if (error instanceof CheckpointError) throw error;
+    // A policy or container operation met a value it did not expect: still a malformed pickle.
+    const problem = error instanceof Error ? error.message : String(error);
+    throw new CheckpointError(`${file}: ${entry} is not a pickle vlsm can read: the opcode at byte ${pos} fails (${problem})`, file, undefined, { cause: error });
+  }
+}
+
+function run(data: Uint8Array, policy: UnpicklePolicy, file: string, entry: string, progress: (at: number) => void): unknown {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const latin1 = new TextDecoder('latin1');
@@ -121,7 +138,11 @@ export function unpickle(data: Uint8Array, policy: UnpicklePolicy, file: string,
   const setItems = (target: unknown, items: unknown[]): void => {
     if (items.length % 2 !== 0) fail('SETITEMS has an odd number of items');
     if (target instanceof Map) {
-      for (let i = 0; i < items.length; i += 2) target.set(dictKey(items[i]), items[i + 1]);
+      for (let i = 0; i < items.length; i += 2) {
+        const key = dictKey(items[i]);
+        if (key === undefined) fail(`a dict key at byte ${pos - 1} contains itself`);
+        target.set(key, items[i + 1]);
+      }
     } else if (target instanceof ScriptObject) {
       for (let i = 0; i < items.length; i += 2) target.attributes.set(items[i], items[i + 1]);
     } else {
@@ -129,7 +150,10 @@ export function unpickle(data: Uint8Array, policy: UnpicklePolicy, file: string,
     }
   };
   const append = (target: unknown, items: unknown[]): void => {
-    if (Array.isArray(target)) target.push(...items);
+    if (Array.isArray(target)) {
+      if (Object.isFrozen(target)) fail('APPEND applies to a tuple, which cannot change');
+      for (const item of items) target.push(item);
+    }
     else if (target instanceof Set) for (const item of items) target.add(item);
     else fail(`APPEND applies to ${describe(target)}, not to a list`);
   };
@@ -145,6 +169,7 @@ export function unpickle(data: Uint8Array, policy: UnpicklePolicy, file: string,
   for (;;) {
     if (pos >= data.length) fail('it ends without a STOP opcode');
     const at = pos;
+    progress(at);
     const op = data[pos++];
     switch (op) {
       case 0x80: { // PROTO
@@ -296,9 +321,83 @@ export function unpickle(data: Uint8Array, policy: UnpicklePolicy, file: string,
   }
 }
 
-/** Dict keys: strings and numbers as they are; tuples by their text (a Map compares by identity). */
+/**
+ * Dict keys: strings and numbers as they are; tuples by their text (a Map compares by identity),
+ * written iteratively as JSON would; undefined when the tuple contains itself.
+ */
 function dictKey(key: unknown): unknown {
-  return Array.isArray(key) ? JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) : key;
+  if (!Array.isArray(key)) return key;
+  let text = '';
+  const open = new Set<unknown>();
+  const work: unknown[] = [key];
+  const CLOSE = Symbol('close');
+  const close = (array: unknown): { [CLOSE]: unknown } => ({ [CLOSE]: array });
+  const needComma: boolean[] = [];
+  while (work.length > 0) {
+    const item = work.pop();
+    if (typeof item === 'object' && item !== null && CLOSE in item) {
+      open.delete((item as { [CLOSE]: unknown })[CLOSE]);
+      needComma.pop();
+      text += ']';
+      continue;
+    }
+    if (needComma.length > 0) {
+      if (needComma[needComma.length - 1]) text += ',';
+      needComma[needComma.length - 1] = true;
+    }
+    if (Array.isArray(item)) {
+      if (open.has(item)) return undefined;
+      open.add(item);
+      text += '[';
+      needComma.push(false);
+      work.push(close(item));
+      for (let i = item.length - 1; i >= 0; i--) work.push(item[i]);
+    } else if (typeof item === 'bigint') {
+      text += JSON.stringify(item.toString());
+    } else {
+      text += typeof item === 'object' && item !== null && !(item instanceof Uint8Array) ? JSON.stringify(describe(item)) : (JSON.stringify(item) ?? 'null');
+    }
+  }
+  return text;
+}
+
+/**
+ * The first container that contains itself, described, or undefined: an iterative depth-first walk
+ * (no recursion, so any depth) that tells cycles from shared references by the containers open on
+ * the current path.
+ */
+export function findCycle(root: unknown): string | undefined {
+  const children = (value: unknown): Iterator<unknown> | undefined => {
+    if (value instanceof Map) return (function* () { for (const [k, v] of value) { yield k; yield v; } })();
+    if (value instanceof ScriptObject) return (function* () { for (const [k, v] of value.attributes) { yield k; yield v; } })();
+    if (Array.isArray(value) || value instanceof Set) return value.values();
+    if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).values();
+    return undefined;
+  };
+  const done = new Set<unknown>();
+  const onPath = new Set<unknown>();
+  const first = children(root);
+  if (!first) return undefined;
+  const stack: [unknown, Iterator<unknown>][] = [[root, first]];
+  onPath.add(root);
+  while (stack.length > 0) {
+    const [value, iterator] = stack[stack.length - 1];
+    const next = iterator.next();
+    if (next.done) {
+      stack.pop();
+      onPath.delete(value);
+      done.add(value);
+      continue;
+    }
+    const child = next.value;
+    if (onPath.has(child)) return describe(child);
+    if (done.has(child)) continue;
+    const grandchildren = children(child);
+    if (!grandchildren) continue;
+    onPath.add(child);
+    stack.push([child, grandchildren]);
+  }
+  return undefined;
 }
 
 export function describe(value: unknown): string {

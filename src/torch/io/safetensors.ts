@@ -2,7 +2,7 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}, then the
 // tensors' bytes back to back. Only the header is parsed in JS; each tensor's bytes go straight
 // from the file into libtorch memory (native fromFile), so a checkpoint is never held twice.
-import { closeSync, fsyncSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CheckpointError } from '../../errors.js';
@@ -10,6 +10,7 @@ import type { Device } from '../device.js';
 import { dtypeCode, elementSize, type DType } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
+import { openCheckpointFile, readingCheckpointSync } from './checkpoint-file.js';
 
 /** safetensors dtype names and vlsm's. */
 const fromSafetensorsDtype: Record<string, DType> = {
@@ -63,20 +64,17 @@ export function readExactly(fd: number, length: number, position: number): Buffe
  * Every problem is a CheckpointError naming the file, the tensor and what is wrong.
  */
 export function readSafetensorsHeader(path: string): SafetensorsHeader {
+  return readingCheckpointSync(path, () => readHeader(path));
+}
+
+function readHeader(path: string): SafetensorsHeader {
   const fail = (problem: string, key?: string): never => {
     throw new CheckpointError(`${path}: ${key === undefined ? '' : `tensor '${key}': `}${problem}`, path, key);
   };
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (cause) {
-    throw new CheckpointError(`${path}: cannot open the safetensors file (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, path, undefined, { cause });
-  }
+  const { fd, size: fileSize } = openCheckpointFile(path, 'safetensors file');
   let headerText: string;
-  let fileSize: number;
   let headerLength: number;
   try {
-    fileSize = statSync(path).size;
     if (fileSize < 8) fail(`the file is ${fileSize} bytes long, too short for a safetensors header (an 8-byte length, then JSON)`);
     const length = readExactly(fd, 8, 0).readBigUInt64LE(0);
     if (length > BigInt(fileSize - 8)) fail(`the header length ${length} is larger than the file (${fileSize} bytes); the file is truncated or not safetensors`);
@@ -122,6 +120,7 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
     const [begin, end] = offsets as [number, number];
     if (end < begin) fail(`data_offsets [${begin}, ${end}] end before they begin`, key);
     const bytes = (shape as number[]).reduce((a, b) => a * b, 1) * elementSize(fromSafetensorsDtype[dtype as string]);
+    if (!Number.isSafeInteger(bytes)) fail(`shape [${(shape as number[]).join(', ')}] of ${dtype} needs more bytes than any file holds`, key);
     if (bytes !== end - begin) {
       fail(`shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${bytes} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`, key);
     }
@@ -154,6 +153,10 @@ export interface LoadSafetensorsOptions {
 
 /** Loads every tensor of a safetensors file, by name in the header's order. */
 export function loadSafetensors(path: string, options: LoadSafetensorsOptions = {}): Map<string, Tensor> {
+  return readingCheckpointSync(path, () => loadTensors(path, options));
+}
+
+function loadTensors(path: string, options: LoadSafetensorsOptions): Map<string, Tensor> {
   const header = readSafetensorsHeader(path);
   const names = options.names ?? [...header.tensors.keys()];
   const out = new Map<string, Tensor>();

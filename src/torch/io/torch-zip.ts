@@ -2,7 +2,9 @@
 // refer through persistent ids to storages stored as `<root>/data/<key>`. The zip's central
 // directory is read with yauzl; a stored (uncompressed) storage is read by the addon straight from
 // the file at its entry's data offset, a deflated one is inflated and copied once.
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, createReadStream, read as fsRead } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import { totalmem } from 'node:os';
 import { inflateRawSync } from 'node:zlib';
 import * as yauzl from 'yauzl';
 import { CheckpointError } from '../../errors.js';
@@ -11,6 +13,7 @@ import type { Device } from '../device.js';
 import { dtypeCode, elementSize, type DType } from '../dtype.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
+import { openCheckpointFile, readingCheckpoint } from './checkpoint-file.js';
 import { describe, PickleGlobal, ScriptObject, unpickle, type UnpicklePolicy } from './pickle.js';
 import { readExactly } from './safetensors.js';
 
@@ -54,10 +57,21 @@ export interface ZipEntryInfo {
   localHeaderOffset: number;
 }
 
+/** Deflate cannot shrink data more than about 1032:1; an entry that claims more is damaged or a bomb. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/** Metadata entries (pickles, code, byteorder) are small; a larger one is refused before it is inflated. */
+export const MAX_METADATA_ENTRY_BYTES = 512 * 1024 * 1024;
+
+/** The most bytes an archive's entries may inflate to in total: the machine's memory. */
+export const inflateBudget = (): number => totalmem();
+
 /** A torch zip archive's directory; entries are read synchronously once it is open. */
 export class TorchArchive {
   #dataStarts = new Map<string, number>();
-  constructor(readonly path: string, readonly root: string, readonly entries: Map<string, ZipEntryInfo>) {}
+  /** Bytes inflated so far, against inflateBudget(). */
+  #inflated = 0;
+  constructor(readonly path: string, readonly root: string, readonly entries: Map<string, ZipEntryInfo>, readonly fileSize = Number.POSITIVE_INFINITY) {}
 
   /** `torch.jit.save` archives carry compiled code next to the data. */
   get isTorchScript(): boolean {
@@ -89,14 +103,32 @@ export class TorchArchive {
     return start;
   }
 
-  /** The whole (decompressed) content of a small entry such as data.pkl. */
-  read(name: string): Buffer {
+  /**
+   * The whole (decompressed) content of an entry. Its declared sizes are checked against the file
+   * and the budget before anything is read, and inflation stops at the declared size, so a damaged
+   * or hostile entry costs at most what it declares. `limit` caps metadata entries.
+   */
+  read(name: string, limit = MAX_METADATA_ENTRY_BYTES): Buffer {
     const entry = this.entry(name);
-    const raw = readAt(this.path, this.dataStart(entry), entry.compressedSize);
-    if (raw.length !== entry.compressedSize) {
-      throw new CheckpointError(`${this.path}: the zip entry '${entry.name}' is truncated (${raw.length} of ${entry.compressedSize} bytes)`, this.path, entry.name);
+    const fail = (problem: string): never => {
+      throw new CheckpointError(`${this.path}: the zip entry '${entry.name}' ${problem}`, this.path, entry.name);
+    };
+    const start = this.dataStart(entry);
+    if (start + entry.compressedSize > this.fileSize) fail(`claims ${entry.compressedSize} bytes at offset ${start}, past the end of the file (${this.fileSize} bytes); the file is truncated or damaged`);
+    if (entry.uncompressedSize > limit) fail(`claims ${entry.uncompressedSize} bytes, more than the ${limit} bytes such an entry may have`);
+    if (entry.compressionMethod === 8 && entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      fail(`claims to inflate ${entry.compressedSize} bytes to ${entry.uncompressedSize}, more than deflate can; the archive is damaged`);
     }
-    return decompress(this.path, entry, raw);
+    if (entry.compressionMethod === 0 && entry.uncompressedSize !== entry.compressedSize) fail(`is stored uncompressed but claims ${entry.compressedSize} bytes stored for ${entry.uncompressedSize}`);
+    if (entry.compressionMethod !== 0 && this.#inflated + entry.uncompressedSize > inflateBudget()) {
+      fail(`would inflate the archive to more than ${inflateBudget()} bytes, this machine's memory`);
+    }
+    const raw = readAt(this.path, start, entry.compressedSize);
+    if (raw.length !== entry.compressedSize) fail(`is truncated (${raw.length} of ${entry.compressedSize} bytes)`);
+    const out = decompress(this.path, entry, raw);
+    if (out.length !== entry.uncompressedSize) fail(`inflates to ${out.length} bytes, not the ${entry.uncompressedSize} it declares; the archive is damaged`);
+    if (entry.compressionMethod !== 0) this.#inflated += out.length;
+    return out;
   }
 
   readText(name: string): string {
@@ -114,11 +146,14 @@ export class TorchArchive {
         entry.name,
       );
     }
+    if (entry.compressionMethod === 0 && this.dataStart(entry) + nbytes > this.fileSize) {
+      throw new CheckpointError(`${this.path}: storage '${entry.name}' needs ${nbytes} bytes at offset ${this.dataStart(entry)}, past the end of the file (${this.fileSize} bytes); the file is truncated`, this.path, entry.name);
+    }
     try {
       if (entry.compressionMethod === 0) {
         return new Tensor(native().fromFile(this.path, this.dataStart(entry), dtypeCode(ref.dtype), shape));
       }
-      const bytes = this.read(`${ref.dir}/${ref.key}`);
+      const bytes = this.read(`${ref.dir}/${ref.key}`, inflateBudget());
       return new Tensor(native().fromBytes(bytes.subarray(0, nbytes), dtypeCode(ref.dtype), shape));
     } catch (cause) {
       if (cause instanceof CheckpointError) throw cause;
@@ -128,7 +163,7 @@ export class TorchArchive {
 }
 
 function readAt(path: string, position: number, length: number): Buffer {
-  const fd = openSync(path, 'r');
+  const { fd } = openCheckpointFile(path);
   try {
     return readExactly(fd, length, position);
   } finally {
@@ -142,17 +177,71 @@ function decompress(path: string, entry: ZipEntryInfo, raw: Buffer): Buffer {
     throw new CheckpointError(`${path}: the zip entry '${entry.name}' uses compression method ${entry.compressionMethod}; vlsm reads stored and deflated entries`, path, entry.name);
   }
   try {
-    return inflateRawSync(raw);
+    // Stops at the declared size (+1 to tell "more than declared" from "exactly"): memory spent is
+    // bounded by what the directory says, which read() has checked against the budget.
+    return inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.uncompressedSize + 1) });
   } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new CheckpointError(`${path}: the zip entry '${entry.name}' inflates to more than the ${entry.uncompressedSize} bytes it declares; the archive is damaged`, path, entry.name, { cause });
+    }
     throw new CheckpointError(`${path}: the zip entry '${entry.name}' cannot be inflated: ${(cause as Error).message}`, path, entry.name, { cause });
   }
 }
 
 /** Opens a torch zip archive: reads the central directory and finds the archive's root folder. */
 export async function openTorchArchive(path: string): Promise<TorchArchive> {
+  return readingCheckpoint(path, () => openArchive(path));
+}
+
+/**
+ * yauzl's reader over our descriptor, refusing reads outside the file: yauzl's own fd reader passes
+ * a damaged ZIP64 record's offsets (up to 2^64) to fs.read, which throws inside a callback and
+ * ends the process. The descriptor stays ours to close.
+ */
+class BoundedFileReader extends yauzl.RandomAccessReader {
+  constructor(readonly fd: number, readonly size: number) {
+    super();
+  }
+
+  #check(start: number, end: number): Error | undefined {
+    if (Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start <= end && end <= this.size) return undefined;
+    return new Error(`a read of bytes [${start}, ${end}) lies outside the file (${this.size} bytes)`);
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    const outside = this.#check(position, position + length);
+    if (outside) return void setImmediate(callback, outside);
+    fsRead(this.fd, buffer, offset, length, position, (err) => callback(err));
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const outside = this.#check(start, end);
+    if (outside || start === end) {
+      const stream = new PassThrough();
+      setImmediate(() => (outside ? stream.destroy(outside) : stream.end()));
+      return stream;
+    }
+    return createReadStream('', { fd: this.fd, start, end: end - 1, autoClose: false });
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    setImmediate(callback, null);
+  }
+}
+
+async function openArchive(path: string): Promise<TorchArchive> {
+  const { fd, size: fileSize } = openCheckpointFile(path);
+  try {
+    return await readArchive(path, fd, fileSize);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readArchive(path: string, fd: number, fileSize: number): Promise<TorchArchive> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: true });
+    zip = await yauzl.fromRandomAccessReaderPromise(new BoundedFileReader(fd, fileSize), fileSize, { lazyEntries: true, autoClose: false, decodeStrings: true });
   } catch (cause) {
     throw new CheckpointError(`${path}: not a readable zip archive (${(cause as Error).message})`, path, undefined, { cause });
   }
@@ -180,7 +269,7 @@ export async function openTorchArchive(path: string): Promise<TorchArchive> {
       path,
     );
   }
-  const archive = new TorchArchive(path, pickles[0].slice(0, -'/data.pkl'.length), entries);
+  const archive = new TorchArchive(path, pickles[0].slice(0, -'/data.pkl'.length), entries, fileSize);
   if (archive.has('byteorder')) {
     const order = archive.readText('byteorder');
     if (order !== 'little') {
@@ -236,8 +325,9 @@ export function torchPolicy(file: string, options: PolicyOptions): UnpicklePolic
     const [storage, offset, size, stride] = args;
     if (!(storage instanceof StorageRef)) return fail(`${name} is given ${describe(storage)} instead of a storage`);
     if (!int(offset) || offset < 0 || !intList(size) || !intList(stride) || size.length !== stride.length || size.some((d) => d < 0) || stride.some((s) => s < 0)) {
-      return fail(`${name} is given a malformed offset, size or stride (${JSON.stringify([offset, size, stride])})`);
+      return fail(`${name} is given a malformed offset, size or stride (${[offset, size, stride].map(describe).join(', ')})`);
     }
+    if (!Number.isSafeInteger((size as number[]).reduce((a, b) => a * b, 1))) return fail(`${name} is given the size [${(size as number[]).join(', ')}], more elements than any storage holds`);
     const t = new PickledTensor(storage as StorageRef, offset as number, [...(size as number[])], [...(stride as number[])]);
     if (args[4] === true) t.requiresGrad = true;
     return t;
@@ -342,20 +432,38 @@ export function unpickleEntry(archive: TorchArchive, options: PolicyOptions): un
 
 // ---- materializing PickledTensors into Tensors --------------------------------------------------
 
-/** Every PickledTensor in a value, once each, with the first path that reaches it. */
-export function collectPickledTensors(value: unknown, prefix = '', out = new Map<PickledTensor, string>(), seen = new Set<unknown>()): Map<PickledTensor, string> {
-  if (value instanceof PickledTensor) {
-    if (!out.has(value)) out.set(value, prefix);
-    return out;
+/** The entries of a container, as [key, value] pairs; undefined for a leaf. */
+function containerEntries(value: unknown): Iterable<[unknown, unknown]> | undefined {
+  if (value instanceof Map) return value;
+  if (value instanceof ScriptObject) return value.attributes;
+  if (Array.isArray(value)) return value.entries();
+  if (value instanceof Set) return [...value].entries();
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) return Object.entries(value);
+  return undefined;
+}
+
+/**
+ * Every PickledTensor in a value, once each, with the first path that reaches it (depth first, in
+ * order). Iterative, so nesting depth is no limit; each container is visited once.
+ */
+export function collectPickledTensors(value: unknown): Map<PickledTensor, string> {
+  const out = new Map<PickledTensor, string>();
+  const seen = new Set<unknown>();
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, prefix] = stack.pop()!;
+    if (v instanceof PickledTensor) {
+      if (!out.has(v)) out.set(v, prefix);
+      continue;
+    }
+    if (seen.has(v)) continue;
+    const entries = containerEntries(v);
+    if (!entries) continue;
+    seen.add(v);
+    const children: [unknown, string][] = [];
+    for (const [k, child] of entries) children.push([child, prefix === '' ? String(k) : `${prefix}.${String(k)}`]);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
-  if (value === null || typeof value !== 'object' || seen.has(value)) return out;
-  seen.add(value);
-  const join = (k: unknown): string => (prefix === '' ? String(k) : `${prefix}.${String(k)}`);
-  if (value instanceof Map) for (const [k, v] of value) collectPickledTensors(v, join(k), out, seen);
-  else if (value instanceof ScriptObject) for (const [k, v] of value.attributes) collectPickledTensors(v, join(k), out, seen);
-  else if (Array.isArray(value)) value.forEach((v, i) => collectPickledTensors(v, join(i), out, seen));
-  else if (value instanceof Set) [...value].forEach((v, i) => collectPickledTensors(v, join(i), out, seen));
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const [k, v] of Object.entries(value)) collectPickledTensors(v, join(k), out, seen);
   return out;
 }
 
@@ -430,40 +538,40 @@ function checkBounds(file: string, p: PickledTensor, name: string): void {
   }
 }
 
-/** Replaces every PickledTensor in `value` by its Tensor (containers are rebuilt, not mutated). */
-export function substituteTensors(value: unknown, tensors: Map<PickledTensor, Tensor>, seen = new Map<unknown, unknown>()): unknown {
-  if (value instanceof PickledTensor) return tensors.get(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return seen.get(value);
-  if (value instanceof Map) {
-    const m = new Map();
-    seen.set(value, m);
-    for (const [k, v] of value) m.set(k, substituteTensors(v, tensors, seen));
-    return m;
+/**
+ * Replaces every PickledTensor in `value` by its Tensor: containers are rebuilt (not mutated), each
+ * once, so shared containers stay shared. Iterative: copies are made first, then filled.
+ */
+export function substituteTensors(value: unknown, tensors: Map<PickledTensor, Tensor>): unknown {
+  const copies = new Map<unknown, unknown>();
+  const copyOf = (v: unknown): unknown => {
+    if (v instanceof PickledTensor) return tensors.get(v);
+    if (copies.has(v)) return copies.get(v);
+    let copy: unknown;
+    if (v instanceof Map) copy = new Map();
+    else if (v instanceof ScriptObject) copy = new ScriptObject(v.className);
+    else if (Array.isArray(v)) copy = [];
+    else if (v instanceof Set) copy = new Set();
+    else if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) copy = {};
+    else return v;
+    copies.set(v, copy);
+    pending.push(v);
+    return copy;
+  };
+  const pending: unknown[] = [];
+  const result = copyOf(value);
+  const frozen: unknown[][] = [];
+  while (pending.length > 0) {
+    const original = pending.pop();
+    const copy = copies.get(original);
+    if (original instanceof Map) for (const [k, v] of original) (copy as Map<unknown, unknown>).set(k, copyOf(v));
+    else if (original instanceof ScriptObject) for (const [k, v] of original.attributes) (copy as ScriptObject).attributes.set(k, copyOf(v));
+    else if (Array.isArray(original)) {
+      for (const v of original) (copy as unknown[]).push(copyOf(v));
+      if (Object.isFrozen(original)) frozen.push(copy as unknown[]);
+    } else if (original instanceof Set) for (const v of original) (copy as Set<unknown>).add(copyOf(v));
+    else for (const [k, v] of Object.entries(original as object)) (copy as Record<string, unknown>)[k] = copyOf(v);
   }
-  if (value instanceof ScriptObject) {
-    const o = new ScriptObject(value.className);
-    seen.set(value, o);
-    for (const [k, v] of value.attributes) o.attributes.set(k, substituteTensors(v, tensors, seen));
-    return o;
-  }
-  if (Array.isArray(value)) {
-    const a: unknown[] = [];
-    seen.set(value, a);
-    for (const v of value) a.push(substituteTensors(v, tensors, seen));
-    return Object.isFrozen(value) ? Object.freeze(a) : a;
-  }
-  if (value instanceof Set) {
-    const s = new Set();
-    seen.set(value, s);
-    for (const v of value) s.add(substituteTensors(v, tensors, seen));
-    return s;
-  }
-  if (Object.getPrototypeOf(value) === Object.prototype) {
-    const o: Record<string, unknown> = {};
-    seen.set(value, o);
-    for (const [k, v] of Object.entries(value)) o[k] = substituteTensors(v, tensors, seen);
-    return o;
-  }
-  return value;
+  for (const tuple of frozen) Object.freeze(tuple);
+  return result;
 }

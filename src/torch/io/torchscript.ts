@@ -7,6 +7,7 @@
 import { CheckpointError } from '../../errors.js';
 import type { Device } from '../device.js';
 import type { Tensor } from '../tensor.js';
+import { readingCheckpoint } from './checkpoint-file.js';
 import { ScriptObject } from './pickle.js';
 import { materializeTensors, openTorchArchive, PickledTensor, unpickleEntry, type TorchArchive } from './torch-zip.js';
 
@@ -54,21 +55,27 @@ export function readTorchScriptTensors(archive: TorchArchive): TorchScriptTensor
   }
   const cache = new Map<string, ClassMembers | null>();
   const out: TorchScriptTensor[] = [];
-  const seen = new Set<ScriptObject>();
-  const walk = (obj: ScriptObject, prefix: string): void => {
-    if (seen.has(obj)) return;
-    seen.add(obj);
-    const members = classMembers(archive, obj.className, cache);
-    for (const [key, value] of obj.attributes) {
-      const name = prefix + String(key);
-      if (value instanceof ScriptObject) walk(value, `${name}.`);
-      else if (value instanceof PickledTensor) {
-        const kind = !members ? 'parameter' : members.parameters.has(String(key)) ? 'parameter' : members.buffers.has(String(key)) ? 'buffer' : 'attribute';
-        out.push({ name, kind, tensor: value });
-      }
+  const seen = new Set<ScriptObject>([root]);
+  // Depth first in attribute order, iteratively: module nesting depth is no limit.
+  const pending: [Iterator<[unknown, unknown]>, string, ClassMembers | null][] = [[root.attributes.entries(), '', classMembers(archive, root.className, cache)]];
+  while (pending.length > 0) {
+    const [attributes, prefix, members] = pending[pending.length - 1];
+    const next = attributes.next();
+    if (next.done) {
+      pending.pop();
+      continue;
     }
-  };
-  walk(root, '');
+    const [key, value] = next.value;
+    const name = prefix + String(key);
+    if (value instanceof ScriptObject) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      pending.push([value.attributes.entries(), `${name}.`, classMembers(archive, value.className, cache)]);
+    } else if (value instanceof PickledTensor) {
+      const kind = !members ? 'parameter' : members.parameters.has(String(key)) ? 'parameter' : members.buffers.has(String(key)) ? 'buffer' : 'attribute';
+      out.push({ name, kind, tensor: value });
+    }
+  }
   return out;
 }
 
@@ -83,11 +90,13 @@ export interface LoadTorchScriptOptions {
  * like `torch.jit.load(path).state_dict()`, without running any of its code.
  */
 export async function loadTorchScript(path: string, options: LoadTorchScriptOptions = {}): Promise<Map<string, Tensor>> {
-  const archive = await openTorchArchive(path);
-  if (!archive.isTorchScript) {
-    throw new CheckpointError(`${path}: not a TorchScript archive (no code/ or constants.pkl); load it with loadStateDict or loadPytorchCheckpoint`, path);
-  }
-  return torchScriptStateDict(archive, options);
+  return readingCheckpoint(path, async () => {
+    const archive = await openTorchArchive(path);
+    if (!archive.isTorchScript) {
+      throw new CheckpointError(`${path}: not a TorchScript archive (no code/ or constants.pkl); load it with loadStateDict or loadPytorchCheckpoint`, path);
+    }
+    return torchScriptStateDict(archive, options);
+  });
 }
 
 /** As loadTorchScript, on an open archive. Synchronous: tensors are created in the caller's scope. */
