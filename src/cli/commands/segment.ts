@@ -11,22 +11,24 @@ import { readRgbImage } from '../../imaging/read-image.js';
 import { writeGrayPng, writeRgbPng } from '../../imaging/write-image.js';
 import { load } from '../../models/load.js';
 import { predictBatch } from '../../models/predict.js';
+import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
 import { ProgressBar } from '../progress.js';
 
 const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEXT" [options]
 
   --model ID|DIR        a checkpoint folder or a HuggingFace id (e.g. CIDAS/clipseg-rd64-refined)
   --family NAME         the model family, when the folder's config does not say
-  --image FILE|DIR      an image (PNG, JPEG, TIFF, BMP) or a folder of them
+  --image FILE|DIR      an image (PNG, JPEG, TIFF, WebP) or a folder of them
   --prompt TEXT         what to segment, e.g. "a small round polyp"
   --out PATH            mask PNG (one image) or folder (several); default <image>.mask.png / DIR-masks/
   --overlay PATH        also write the mask tinted over the image with its contour (file or folder)
   --threshold P         probability threshold (default: the model's, 0.5 for CLIPSeg)
   --logits FILE         also save the logits at the original size (safetensors; one image only)
   --batch N             images per forward pass for folders (default 8)
+${maxPixelsUsage}
   --revision REV        Hub revision to use; --offline never touches the network`;
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp']);
 
 /** The mask tinted red over the image at 40%, its contour drawn in yellow. */
 export function overlay(image: RgbImage, mask: GrayImage): RgbImage {
@@ -71,6 +73,7 @@ export async function runSegment(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       logits: { type: 'string' },
       batch: { type: 'string', default: '8' },
+      ...maxPixelsOption,
       revision: { type: 'string' },
       offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -88,6 +91,7 @@ export async function runSegment(argv: string[]): Promise<number> {
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new ConfigError(`--threshold must be a probability in [0, 1], got '${values.threshold}'`);
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`--batch must be a positive integer, got '${values.batch}'`);
+  applyMaxPixels(values['max-pixels']);
   if (!existsSync(values.image)) throw new ConfigError(`--image ${values.image}: no such file or folder`);
   const isFolder = statSync(values.image).isDirectory();
   const paths = isFolder ? listImages(values.image) : [values.image];
