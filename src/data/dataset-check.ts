@@ -31,12 +31,9 @@ export interface CheckReport {
   readonly warnings: number;
 }
 
+/** Whether anything is at `path`; a FIFO or folder where a file belongs is reported when read. */
 async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+  return stat(path).then(() => true, () => false);
 }
 
 /** Checks a dataset in the reference layout; never throws for problems in the data. */
