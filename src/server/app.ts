@@ -117,7 +117,8 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    // A client that stops before its declared length has sent a malformed request, not broken the server.
+    req.once('error', (error: NodeJS.ErrnoException) => reject(new HttpError(400, `the request body ended early (${error.code ?? error.message})`)));
   });
 }
 
@@ -263,6 +264,8 @@ export function createServer(options: ServerOptions): http.Server {
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // The client left, or the HTTP parser refused the rest of the request and answered already.
+      if (req.socket.destroyed) return void res.destroy();
       const e = error instanceof HttpError ? error : new HttpError(500, `segmentation failed: ${(error as Error).message}`);
       // A missing page is routine (a browser asks for /favicon.ico); anything else refused is logged.
       if (e.status !== 404) console.error(`vlsm server: ${e.status} ${req.method ?? '?'} ${JSON.stringify(req.url ?? '')}: ${e.message}`);
