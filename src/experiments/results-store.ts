@@ -6,13 +6,14 @@
 //
 // Metrics are stored as fractions in [0, 1] (NaN as NULL); summaries and tables show them ×100.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, hostname, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { VlsmError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
+import { describeFileKind } from '../read-regular-file.js';
 import { checkFormat, renderTable, type Table, type TableFormat } from '../report/table-format.js';
 import { runTable } from '../report/tables.js';
 
@@ -670,6 +671,9 @@ export function openResults(path: string, o: { readonly?: boolean } = {}): Resul
     throw new ResultsStoreError(`results database ${path}: ${why}`, path, cause === undefined ? undefined : { cause });
   };
   if (o.readonly && !existsSync(path)) fail('no such file; run an evaluation first, or pass --db / set $VLSM_RESULTS');
+  // SQLite would block forever reading a FIFO, or read a device without end.
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats !== undefined && !stats.isFile()) fail(`it is ${describeFileKind(stats)}, not a regular file`);
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: o.readonly ?? false, fileMustExist: o.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
