@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { overlay } from '../cli/commands/segment.js';
+import { DEFAULT_IMAGE_LIMITS } from '../imaging/image-limits.js';
 import { DECODED_FORMAT_NAMES, decodeRgbImage, readImageHeader } from '../imaging/read-image.js';
 import { describeJsonError } from '../json-error.js';
 import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
@@ -22,7 +23,7 @@ export interface ServerOptions {
   port?: number;
   /** Largest accepted request body in bytes (default 20 MiB); larger ones get 413 unread. */
   maxUploadBytes?: number;
-  /** Largest decoded image in pixels (default 40 megapixels). */
+  /** Largest decoded image in pixels (default 40 megapixels), checked from its header. */
   maxPixels?: number;
 }
 
@@ -41,7 +42,7 @@ export interface SegmentResponse {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
-const DEFAULT_MAX_PIXELS = 40_000_000;
+const DEFAULT_MAX_PIXELS = DEFAULT_IMAGE_LIMITS.maxPixels;
 
 /** The files under src/web that are served, by URL path. Nothing else on disk is reachable. */
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {

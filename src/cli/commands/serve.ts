@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { load } from '../../models/load.js';
+import { imageLimits } from '../../imaging/image-limits.js';
 import { createServer, isLoopback } from '../../server/app.js';
+import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
 
 const usage = `usage: vlsm serve --model ID|DIR [options]
 
@@ -14,6 +16,7 @@ const usage = `usage: vlsm serve --model ID|DIR [options]
   --host ADDR           interface to listen on (default 127.0.0.1: this machine only)
   --port N              port (default 8080; 0 picks a free one)
   --max-upload-mb N     largest accepted upload in MiB (default 20)
+${maxPixelsUsage}
   --revision REV        Hub revision to use; --offline never touches the network`;
 
 export async function runServe(argv: string[]): Promise<number> {
@@ -25,6 +28,7 @@ export async function runServe(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8080' },
       'max-upload-mb': { type: 'string', default: '20' },
+      ...maxPixelsOption,
       revision: { type: 'string' },
       offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -42,13 +46,14 @@ export async function runServe(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer in [0, 65535], got '${values.port}'`);
   const maxMb = Number(values['max-upload-mb']);
   if (!(maxMb > 0 && maxMb <= 1024)) throw new ConfigError(`--max-upload-mb must be a number in (0, 1024], got '${values['max-upload-mb']}'`);
+  applyMaxPixels(values['max-pixels']);
   const host = values.host;
   if (!isLoopback(host)) {
     console.error(`vlsm serve: warning: --host ${host} makes the server reachable from other machines; it has no authentication and no TLS. Use it only on a trusted network.`);
   }
 
   const model = await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true });
-  const server = createServer({ model, host, port, maxUploadBytes: Math.floor(maxMb * 1024 * 1024) });
+  const server = createServer({ model, host, port, maxUploadBytes: Math.floor(maxMb * 1024 * 1024), maxPixels: imageLimits().maxPixels });
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
   } catch (error) {
