@@ -9,6 +9,7 @@ import { torch } from '../../index.js';
 import type { GrayImage, RgbImage } from '../../imaging/image-types.js';
 import { readRgbImage } from '../../imaging/read-image.js';
 import { writeGrayPng, writeRgbPng } from '../../imaging/write-image.js';
+import { describeFileKind } from '../../read-regular-file.js';
 import { load } from '../../models/load.js';
 import { predictBatch } from '../../models/predict.js';
 import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
@@ -93,7 +94,10 @@ export async function runSegment(argv: string[]): Promise<number> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`--batch must be a positive integer, got '${values.batch}'`);
   applyMaxPixels(values['max-pixels']);
   if (!existsSync(values.image)) throw new ConfigError(`--image ${values.image}: no such file or folder`);
-  const isFolder = statSync(values.image).isDirectory();
+  const imageStats = statSync(values.image);
+  const isFolder = imageStats.isDirectory();
+  // Refused before the model loads: a FIFO would block the read, /dev/zero would never end.
+  if (!isFolder && !imageStats.isFile()) throw new ConfigError(`--image ${values.image}: it is ${describeFileKind(imageStats)}, not an image file or a folder`);
   const paths = isFolder ? listImages(values.image) : [values.image];
   if (values.logits && paths.length > 1) throw new ConfigError('--logits saves one image\'s logits; give a single --image');
 

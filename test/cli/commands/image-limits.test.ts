@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runData } from '../../../src/cli/commands/data.js';
+import { runSegment } from '../../../src/cli/commands/segment.js';
 import { ConfigError } from '../../../src/errors.js';
 import { DEFAULT_IMAGE_LIMITS, imageLimits, setImageLimits } from '../../../src/imaging/image-limits.js';
 import { grayWith, writeGray, writePicture, writeText } from '../../data/fixtures.js';
 import { repoRoot } from '../../helpers.js';
+import { makeFifo, releaseFifo, within } from '../../imaging/hostile-files.js';
 
 describe('CLI image limits and formats', () => {
   it('segment --help lists the formats sharp decodes here, and no BMP', () => {
@@ -18,6 +20,21 @@ describe('CLI image limits and formats', () => {
     assert.match(help, /an image \(PNG, JPEG, TIFF, WebP\) or a folder of them/);
     assert.doesNotMatch(help, /BMP/i);
     assert.match(help, /--max-pixels N\s+largest image read, in pixels \(width x height; default 40000000\)/);
+  });
+
+  it('segment refuses /dev/zero and a FIFO as --image before loading any model', async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'vlsm-cli-fifo-')), 'pipe.png');
+    makeFifo(fifo);
+    try {
+      for (const [image, kind] of [['/dev/zero', 'a character device'], [fifo, 'a FIFO (named pipe)']]) {
+        await assert.rejects(within(3_000, `segment --image ${image}`, runSegment(['--model', 'no/such-model', '--offline', '--image', image!, '--prompt', 'x'])), {
+          name: 'ConfigError',
+          message: `--image ${image}: it is ${kind}, not an image file or a folder`,
+        });
+      }
+    } finally {
+      releaseFifo(fifo);
+    }
   });
 
   it('data check --max-pixels refuses images over the limit and is validated', async () => {
