@@ -1,10 +1,14 @@
 // The reference project's annotation files, `<root>/anns/{train,val,test}.json`: a JSON list of
 // entries `{img_name, mask_name, prompts: {p0..pN}, …}`. Field names keep the file's spelling;
 // unknown keys are kept (zod passthrough) so a rewrite loses nothing.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DatasetError } from '../errors.js';
 import { writeFileAtomic } from '../imaging/write-image.js';
+import { describeJsonError } from '../json-error.js';
+import { readRegularFile } from '../regular-file.js';
+
+/** Largest annotation file read (the largest reference file is a few MiB). */
+export const MAX_ANNOTATION_FILE_BYTES = 256 * 1024 * 1024;
 
 export const promptValueSchema = z.union([z.string(), z.array(z.string())]);
 
@@ -35,7 +39,8 @@ export function parseAnnotations(text: string, file: string): AnnotationEntry[] 
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DatasetError(`${file}: malformed JSON (${(error as Error).message})`, file, { cause: error });
+    // The parser's own message quotes the text: not shown, it could be any file's first bytes.
+    throw new DatasetError(`${file}: malformed JSON (${describeJsonError(error, text)})`, file);
   }
   if (!Array.isArray(json)) throw new DatasetError(`${file}: expected a JSON list of entries, got ${json === null ? 'null' : typeof json}`, file);
   const parsed = z.array(annotationEntrySchema).safeParse(json);
@@ -50,13 +55,8 @@ export function parseAnnotations(text: string, file: string): AnnotationEntry[] 
 
 /** Reads and validates one annotation file. */
 export async function readAnnotationFile(file: string): Promise<AnnotationEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DatasetError(`${file}: cannot read annotation file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, file, { cause: error });
-  }
-  return parseAnnotations(text, file);
+  const bytes = await readRegularFile(file, { maxBytes: MAX_ANNOTATION_FILE_BYTES, what: 'annotation file', error: (message, cause) => new DatasetError(message, file, { cause }) });
+  return parseAnnotations(bytes.toString('utf8'), file);
 }
 
 /** Writes entries as a JSON list (4-space indent, like Python's json.dump(indent=4)), atomically. */

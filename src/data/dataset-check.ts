@@ -2,11 +2,12 @@
 // duplicate images (content hash) and leakage across splits. The reference's own files have such
 // problems (docs/prompts.md §5), so every problem is collected and reported, not thrown.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VlsmError } from '../errors.js';
-import { decodeGrayImage, readImageSize } from '../imaging/read-image.js';
-import { parseAnnotations } from './annotation-file.js';
+import { decodeGrayImage, readImageBytes, readImageSize } from '../imaging/read-image.js';
+import { readAnnotationFile } from './annotation-file.js';
+import { checkRealPathInsideRoot } from './inside-root.js';
 import type { DatasetRecord } from './record.js';
 import { SPLITS } from './record.js';
 import { annotationPath, entryToRecord, pairImagesAndMasks } from './reference-layout.js';
@@ -30,12 +31,9 @@ export interface CheckReport {
   readonly warnings: number;
 }
 
+/** Whether anything is at `path`; a FIFO or folder where a file belongs is reported when read. */
 async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+  return stat(path).then(() => true, () => false);
 }
 
 /** Checks a dataset in the reference layout; never throws for problems in the data. */
@@ -52,7 +50,13 @@ export async function checkDataset(root: string): Promise<CheckReport> {
       if (!(await exists(file))) continue;
       let entries;
       try {
-        entries = parseAnnotations(await readFile(file, 'utf8'), file);
+        checkRealPathInsideRoot(root, file, 'annotation file', file);
+      } catch (error) {
+        add('error', 'path-escape', file, (error as Error).message);
+        continue;
+      }
+      try {
+        entries = await readAnnotationFile(file);
       } catch (error) {
         add('error', 'bad-annotations', file, (error as Error).message);
         continue;
@@ -98,7 +102,7 @@ export async function checkDataset(root: string): Promise<CheckReport> {
     try {
       imageSize = await readImageSize(record.imagePath);
       if (!imageHashes.has(record.imagePath)) {
-        const hash = createHash('sha256').update(await readFile(record.imagePath)).digest('hex');
+        const hash = createHash('sha256').update(await readImageBytes(record.imagePath)).digest('hex');
         imageHashes.set(record.imagePath, { record, hash });
       }
     } catch (error) {
@@ -107,7 +111,7 @@ export async function checkDataset(root: string): Promise<CheckReport> {
     }
     let mask;
     try {
-      mask = await decodeGrayImage(await readFile(maskPath), maskPath);
+      mask = await decodeGrayImage(await readImageBytes(maskPath), maskPath);
     } catch (error) {
       add('error', 'unreadable-image', maskPath, `${label}: ${(error as Error).message}`);
       continue;

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, posix } from 'node:path';
 import { DatasetError } from '../errors.js';
 import { readAnnotationFile, type AnnotationEntry } from './annotation-file.js';
-import { resolveInsideRoot } from './inside-root.js';
+import { checkRealPathInsideRoot, resolveInsideRoot } from './inside-root.js';
 import { SPLITS, type DatasetRecord, type Split } from './record.js';
 
 export interface ReferenceDataset {
@@ -107,6 +107,7 @@ export async function readReferenceDataset(root: string): Promise<ReferenceDatas
     for (const split of SPLITS) {
       const file = annotationPath(root, split);
       if (!(await exists(file))) continue;
+      checkRealPathInsideRoot(root, file, 'annotation file', file);
       const entries = await readAnnotationFile(file);
       splits.set(split, entries);
       entries.forEach((entry, i) => records.push(entryToRecord(root, entry, split, `${file}, entry ${i}`, file)));

@@ -12,7 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointError, ConfigError } from '../errors.js';
-import { readRegularFile } from '../regular-file.js';
+import { readRegularFileSync } from '../regular-file.js';
 
 export const HF_ENDPOINT = 'https://huggingface.co';
 
@@ -113,7 +113,7 @@ export function cachedCommit(cache: RepoCache, revision: string): string | undef
   const ref = cache.refPath(revision);
   if (!existsSync(ref)) return undefined;
   // A ref holds one hash; a FIFO or device there must not block or flood the reader.
-  const commit = readRegularFile(ref, { what: 'cache ref', maxBytes: 4096 }, (message, cause) => new CheckpointError(message, ref, undefined, { cause })).toString('utf8').trim();
+  const commit = readRegularFileSync(ref, { what: 'cache ref', maxBytes: 4096 }, (message, cause) => new CheckpointError(message, ref, undefined, { cause })).toString('utf8').trim();
   if (!isCommitHash(commit)) {
     throw new CheckpointError(`${ref} should hold a 40-character commit hash, got ${JSON.stringify(commit.slice(0, 80))}; delete it to let the cache be rebuilt`, ref);
   }

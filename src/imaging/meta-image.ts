@@ -1,10 +1,11 @@
 // MetaImage reader (ITK .mhd header + .raw data, the old CAMUS release). Only what 2-D/3-D
 // scalar images need: NDims, DimSize, ElementType, ElementDataFile (LOCAL or a sibling file),
 // BinaryDataByteOrderMSB / ElementByteOrderMSB, CompressedData (zlib, via node:zlib).
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { DatasetError } from '../errors.js';
+import { readRegularFile } from '../regular-file.js';
+import { imageLimits } from './image-limits.js';
 import { decodeVoxels, type Volume, type VoxelType } from './volume.js';
 
 const ELEMENT_TYPES: Record<string, VoxelType> = {
@@ -23,12 +24,8 @@ export function parseMetaHeader(text: string): Map<string, string> {
   return fields;
 }
 
-async function readBytes(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw new DatasetError(`${path}: cannot read ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, path, { cause: error });
-  }
+function readBytes(path: string, what: string): Promise<Buffer> {
+  return readRegularFile(path, { maxBytes: imageLimits().maxBytes, what, error: (message, cause) => new DatasetError(message, path, { cause }) });
 }
 
 /** Reads a `.mhd` file and the voxel data it points to. */
@@ -68,7 +65,7 @@ export async function readMetaImage(mhdPath: string): Promise<Volume> {
   }
   if (/^true$/i.test(fields.get('CompressedData') ?? 'False')) {
     try {
-      bytes = inflateSync(bytes);
+      bytes = inflateSync(bytes, { maxOutputLength: imageLimits().maxBytes });
     } catch (error) {
       throw new DatasetError(`${mhdPath}: CompressedData is True but the data does not inflate (${(error as Error).message})`, mhdPath, { cause: error });
     }

@@ -1,8 +1,9 @@
 // NIfTI-1 reader (.nii, and .nii.gz through node:zlib gunzip), the newer CAMUS release.
 // Scalar data types only; scl_slope/scl_inter are applied when slope is non-zero and not 1.
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from '../errors.js';
+import { readRegularFile } from '../regular-file.js';
+import { imageLimits } from './image-limits.js';
 import { decodeVoxels, type Volume, type VoxelType } from './volume.js';
 
 const DATATYPES: Record<number, VoxelType> = {
@@ -25,6 +26,7 @@ export function parseNifti(bytes: Uint8Array, source: string): Volume {
   if (ndim < 1 || ndim > 7) throw new DatasetError(`${source}: bad dim[0] ${ndim}`, source);
   const dims: number[] = [];
   for (let i = 1; i <= ndim; i++) dims.push(view.getInt16(40 + 2 * i, little));
+  if (dims.some((d) => d < 1)) throw new DatasetError(`${source}: bad dim [${dims.join(', ')}]; every size must be at least 1`, source);
   const code = view.getInt16(70, little);
   const type = DATATYPES[code];
   if (type === undefined) throw new DatasetError(`${source}: unsupported NIfTI datatype ${code}`, source);
@@ -41,15 +43,12 @@ export function parseNifti(bytes: Uint8Array, source: string): Volume {
 
 /** Reads a `.nii` or `.nii.gz` file. */
 export async function readNifti(path: string): Promise<Volume> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new DatasetError(`${path}: cannot read NIfTI file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, path, { cause: error });
-  }
+  const { maxBytes } = imageLimits();
+  let bytes: Uint8Array = await readRegularFile(path, { maxBytes, what: 'NIfTI file', error: (message, cause) => new DatasetError(message, path, { cause }) });
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      // Inflated within the same byte limit: a small .nii.gz can expand to gigabytes.
+      bytes = gunzipSync(bytes, { maxOutputLength: maxBytes });
     } catch (error) {
       throw new DatasetError(`${path}: gzip data is corrupt (${(error as Error).message})`, path, { cause: error });
     }

@@ -1,7 +1,7 @@
 // Reading a model's JSON config through a zod schema, with errors that name the file and field.
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { readRegularFile } from '../regular-file.js';
+import { readRegularFileSync } from '../regular-file.js';
 import { checkConfigSizes } from './config-limits.js';
 
 /** Model configs are a few kilobytes; anything past this is not one. */
@@ -9,7 +9,7 @@ const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
 /** The text of a config file: a regular file (never a FIFO or device), within the size cap. */
 export function readConfigText(path: string): string {
-  const bytes = readRegularFile(path, { what: 'config', maxBytes: MAX_CONFIG_BYTES }, (message, cause) => new ConfigError(message, path, undefined, { cause }));
+  const bytes = readRegularFileSync(path, { what: 'config', maxBytes: MAX_CONFIG_BYTES }, (message, cause) => new ConfigError(message, path, undefined, { cause }));
   return bytes.toString('utf8');
 }
 

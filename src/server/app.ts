@@ -2,12 +2,16 @@
 // mask over the image. node:http only. It binds to localhost unless told otherwise, refuses bodies
 // over `maxUploadBytes` without reading them, serves a fixed allow-list of its own files (never a
 // path taken from the URL) and runs one prediction at a time, since a model is not re-entrant.
+// A malformed request (URL, method, headers, body) gets a 4xx answer and one line in the log.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { overlay } from '../imaging/overlay.js';
-import { decodeRgbImage } from '../imaging/read-image.js';
+import { DEFAULT_IMAGE_LIMITS } from '../imaging/image-limits.js';
+import { DECODED_FORMAT_NAMES, decodeRgbImage, readImageHeader } from '../imaging/read-image.js';
+import { describeJsonError } from '../json-error.js';
 import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
 import type { Resample } from '../models/resample.js';
 import type { SegmentationModel } from '../models/types.js';
@@ -21,7 +25,7 @@ export interface ServerOptions {
   port?: number;
   /** Largest accepted request body in bytes (default 20 MiB); larger ones get 413 unread. */
   maxUploadBytes?: number;
-  /** Largest decoded image in pixels (default 40 megapixels). */
+  /** Largest decoded image in pixels (default 40 megapixels), checked from its header. */
   maxPixels?: number;
   /** How logits return to the image's size (default: the model family's, `model.resample`). */
   resample?: Resample;
@@ -42,7 +46,7 @@ export interface SegmentResponse {
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
-const DEFAULT_MAX_PIXELS = 40_000_000;
+const DEFAULT_MAX_PIXELS = DEFAULT_IMAGE_LIMITS.maxPixels;
 
 /** The files under src/web that are served, by URL path. Nothing else on disk is reachable. */
 const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
@@ -118,7 +122,8 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    // A client that stops before its declared length has sent a malformed request, not broken the server.
+    req.once('error', (error: NodeJS.ErrnoException) => reject(new HttpError(400, `the request body ended early (${error.code ?? error.message})`)));
   });
 }
 
@@ -141,10 +146,12 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Validates `{image: base64 | data URL, prompt, threshold?}`, naming the field at fault. */
 function parseSegmentRequest(body: Buffer, model: SegmentationModel): SegmentRequest {
   let value: unknown;
+  let text = '';
   try {
-    value = JSON.parse(body.toString('utf8'));
+    text = body.toString('utf8');
+    value = JSON.parse(text);
   } catch (error) {
-    throw new HttpError(400, `the body is not valid JSON (${(error as Error).message}); send {"image": base64, "prompt": text, "threshold"?: number}`);
+    throw new HttpError(400, `the body is not valid JSON (${describeJsonError(error, text)}); send {"image": base64, "prompt": text, "threshold"?: number}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'the body must be a JSON object {"image": base64, "prompt": text, "threshold"?: number}');
   const { image, prompt, threshold } = value as Record<string, unknown>;
@@ -160,6 +167,35 @@ function parseSegmentRequest(body: Buffer, model: SegmentationModel): SegmentReq
     throw new HttpError(400, `threshold must be a probability in [0, 1], got ${JSON.stringify(threshold)}`);
   }
   return { image: bytes, prompt: typeof prompt === 'string' ? prompt : '', threshold: typeof threshold === 'number' ? threshold : undefined };
+}
+
+/** The path of a request target: origin form ("/a?b") or absolute form ("http://host/a"); else 400. */
+function requestPath(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://localhost').pathname;
+  } catch {
+    throw new HttpError(400, 'the request URL is malformed');
+  }
+}
+
+const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADERS_TIMEOUT: '408 Request Timeout',
+};
+
+/**
+ * A request node's HTTP parser refused (bad method, bad header, bad framing): one log line and a
+ * 4xx answer on the raw socket, as Node's default handler does but without a silent close.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // The peer went away: nothing to answer and nothing worth a log line.
+  const inFlight = (socket as { _httpMessage?: http.ServerResponse })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return void socket.destroy();
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request';
+  console.error(`vlsm server: ${status.slice(0, 3)} malformed request refused (${error.code ?? error.message})`);
+  const body = JSON.stringify({ error: `malformed request (${error.code ?? 'unparsable'})` });
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /**
@@ -191,13 +227,13 @@ export function createServer(options: ServerOptions): http.Server {
     if (type !== 'application/json') throw new HttpError(415, `send the request as application/json, not '${type || 'no content type'}'`);
     const request = parseSegmentRequest(await readBody(req, maxUploadBytes), model);
     return queued(async () => {
-      const meta = await sharp(request.image).metadata().catch(() => undefined);
-      if (meta?.width !== undefined && meta.height !== undefined && meta.width * meta.height > maxPixels) {
-        throw new HttpError(400, `the image is ${meta.width}x${meta.height}; the server accepts at most ${maxPixels} pixels`);
-      }
-      const image = await decodeRgbImage(request.image, 'the uploaded image').catch((error: Error) => {
-        throw new HttpError(400, `${error.message}; upload a PNG, JPEG, TIFF, BMP or WebP image`);
-      });
+      const unreadable = (error: Error): never => {
+        throw new HttpError(400, `${error.message}; upload a ${DECODED_FORMAT_NAMES} image`);
+      };
+      // The header is checked against maxPixels before any pixel is decoded.
+      const size = await readImageHeader(request.image, 'the uploaded image').catch(unreadable);
+      if (size.width * size.height > maxPixels) throw new HttpError(400, `the image is ${size.width}x${size.height}; the server accepts at most ${maxPixels} pixels`);
+      const image = await decodeRgbImage(request.image, 'the uploaded image', { maxPixels }).catch(unreadable);
       const threshold = request.threshold ?? model.threshold;
       const { mask } = model.predict(image, request.prompt, { threshold, resample });
       let inside = 0;
@@ -213,7 +249,7 @@ export function createServer(options: ServerOptions): http.Server {
       const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '');
       if (!isLoopback(hostHeader)) throw new HttpError(403, `this server answers only to localhost, not '${hostHeader}'`);
     }
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = requestPath(req.url);
     const method = req.method ?? 'GET';
     const file = files.get(path);
     if (file) {
@@ -233,14 +269,18 @@ export function createServer(options: ServerOptions): http.Server {
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // The client left, or the HTTP parser refused the rest of the request and answered already.
+      if (req.socket.destroyed) return void res.destroy();
       const e = error instanceof HttpError ? error : new HttpError(500, `segmentation failed: ${(error as Error).message}`);
-      if (e.status === 500) console.error(`vlsm server: ${(error as Error).stack ?? e.message}`);
+      // A missing page is routine (a browser asks for /favicon.ico); anything else refused is logged.
+      if (e.status !== 404) console.error(`vlsm server: ${e.status} ${req.method ?? '?'} ${JSON.stringify(req.url ?? '')}: ${e.message}`);
       if (res.headersSent) return void res.destroy();
       sendJson(res, e.status, { error: e.message }, e.headers);
       // A refused upload is not read further: the connection closes once the answer is out.
       if (e.status === 413) res.once('finish', () => req.destroy());
     });
   });
+  server.on('clientError', answerClientError);
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
   server.listen(port, host);

@@ -6,11 +6,12 @@ import { checkDataset, formatCheckReport } from '../../data/dataset-check.js';
 import { IMPORTERS, importDataset } from '../../data/importers/registry.js';
 import { PREDEFINED_POOLS } from '../../data/pooled-dataset.js';
 import { writeSyntheticDataset } from '../../prompts/synthetic-referring.js';
+import { applyMaxPixels, maxPixelsOption } from '../image-limit-option.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 const USAGE = `usage:
-  vlsm data import FORMAT SRC DST [--seed N] [--splits DIR] [--resize PX]
+  vlsm data import FORMAT SRC DST [--seed N] [--splits DIR] [--resize PX] [--max-pixels N]
       reads a public release in its native layout from SRC and writes the reference
       layout DST/{images,masks,anns/{train,val,test}.json}; --splits DIR takes split
       membership from the reference's own train/val/test.json files, otherwise splits
@@ -18,9 +19,10 @@ const USAGE = `usage:
       --resize PX: CAMUS side (default 352) or CheXlocalize short side (default 512);
       0 keeps the original size
       FORMAT: ${Object.keys(IMPORTERS).join(', ')}
-  vlsm data check ROOT [--json]
+  vlsm data check ROOT [--json] [--max-pixels N]
       reports missing files, image/mask size mismatches, non-binary and empty masks,
       duplicate images and leakage across splits; exit code 1 when there are errors
+  --max-pixels N: the largest image read, width x height (default 40000000)
   vlsm data synth --out DIR [--n N] [--seed S] [--size PX]
       draws the synthetic referring dataset: several objects per image, the mask of one,
       prompts P0–P9 that tell which (default: --n 100 --seed 0 --size 256)
@@ -65,9 +67,10 @@ export async function runData(argv: string[]): Promise<number> {
 }
 
 async function runImport(args: string[]): Promise<number> {
-  const parsed = parse('import', args, { seed: { type: 'string' }, splits: { type: 'string' }, resize: { type: 'string' } });
+  const parsed = parse('import', args, { seed: { type: 'string' }, splits: { type: 'string' }, resize: { type: 'string' }, ...maxPixelsOption });
   if (!parsed) return 2;
   if (parsed.values['help']) { console.log(USAGE); return 0; }
+  applyMaxPixels(parsed.values['max-pixels'] as string | undefined);
   if (parsed.positionals.length !== 3) {
     console.error(`vlsm data import: expected FORMAT SRC DST, got ${parsed.positionals.length} argument(s)\n\n${USAGE}`);
     return 2;
@@ -89,9 +92,10 @@ async function runImport(args: string[]): Promise<number> {
 }
 
 async function runCheck(args: string[]): Promise<number> {
-  const parsed = parse('check', args, { json: { type: 'boolean' } });
+  const parsed = parse('check', args, { json: { type: 'boolean' }, ...maxPixelsOption });
   if (!parsed) return 2;
   if (parsed.values['help']) { console.log(USAGE); return 0; }
+  applyMaxPixels(parsed.values['max-pixels'] as string | undefined);
   if (parsed.positionals.length !== 1) {
     console.error(`vlsm data check: expected one ROOT, got ${parsed.positionals.length}\n\n${USAGE}`);
     return 2;

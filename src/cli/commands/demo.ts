@@ -3,15 +3,16 @@ import { parseArgs } from 'node:util';
 import { runDemo } from '../../experiments/demo.js';
 import { demoTable } from '../../report/demo-table.js';
 import * as torch from '../../torch/index.js';
+import { applyMaxPixels, maxPixelsOption } from '../image-limit-option.js';
 
-const usage = `usage: vlsm demo [--out DIR] [--epochs N] [--images N] [--seed S] [--quiet]
+const usage = `usage: vlsm demo [--out DIR] [--epochs N] [--images N] [--seed S] [--quiet] [--max-pixels N]
 
 On bundled data only (a synthetic referring dataset it draws, and the BUSI sample in assets/),
 generates prompts, fine-tunes a small VLSM (CLIPSeg architecture) with prompts P0 and P3 and a
 U-Net baseline from scratch on the CPU, evaluates them on the test splits, prints a Dice table,
 writes overlays to DIR/overlays and stores every run in DIR/vlsm-results.sqlite
 (\`vlsm results list --db DIR/vlsm-results.sqlite\`). Defaults: --out demo-output --epochs 30
---images 1200 --seed 0. Runs in a few minutes on 2 cores.`;
+--images 1200 --seed 0 --max-pixels 40000000 (the largest image read). Runs in a few minutes on 2 cores.`;
 
 export async function runDemoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -22,6 +23,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       images: { type: 'string', default: '1200' },
       seed: { type: 'string', default: '0' },
       quiet: { type: 'boolean' },
+      ...maxPixelsOption,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -29,6 +31,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  applyMaxPixels(values['max-pixels']);
   const epochs = Number(values.epochs);
   const images = Number(values.images);
   const seed = Number(values.seed);

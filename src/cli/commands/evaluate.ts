@@ -13,6 +13,7 @@ import type { SegmentationModel } from '../../models/types.js';
 import { parsePromptType, parseTemplateChoice } from '../../prompts/prompt-selection.js';
 import { hasCheckpoint } from '../../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../../train/recipes.js';
+import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
 
 const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN --data ROOT [--data ROOT]... [options]
 
@@ -27,7 +28,8 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
   --random-p0 yes|no  whether prompt type random may draw p0 (default: the recipe's random_includes_p0)
   --out DIR      where per-image CSVs (and masks with --masks) go (default eval-<model>)
   --masks        also write the predicted masks
-  --results DB   results database (default $VLSM_RESULTS or ./vlsm-results.sqlite); --no-results skips it`;
+  --results DB   results database (default $VLSM_RESULTS or ./vlsm-results.sqlite); --no-results skips it
+${maxPixelsUsage}`;
 
 /** A finetune run folder gives back its model with the best weights; anything else loads. */
 async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe }> {
@@ -42,6 +44,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
       model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, prompts: { type: 'string' },
       threshold: { type: 'string' }, resample: { type: 'string' }, resampling: { type: 'string' }, templates: { type: 'string' }, 'random-p0': { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
       quiet: { type: 'boolean' }, results: { type: 'string' }, 'no-results': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      ...maxPixelsOption,
     },
   });
   if (values.help) {
@@ -52,6 +55,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     console.error(`vlsm ${verb}: --model and --data are required\n\n${usage(verb)}`);
     return 2;
   }
+  applyMaxPixels(values['max-pixels']);
   const prompts = (values.prompts ?? (verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6')).split(',').map((p) => parsePromptType(p.trim()));
   // --resampling is the option's former name; its 'bilinear' meant bilinear on the logits.
   const resampleFlag = values.resample ?? (values.resampling === 'bilinear' ? 'bilinear-logits' : values.resampling);

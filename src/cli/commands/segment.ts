@@ -9,16 +9,18 @@ import * as torch from '../../torch/index.js';
 import { overlay } from '../../imaging/overlay.js';
 import { readRgbImage } from '../../imaging/read-image.js';
 import { writeGrayPng, writeRgbPng } from '../../imaging/write-image.js';
+import { describeFileKind } from '../../regular-file.js';
 import { load } from '../../models/load.js';
 import { predictBatch } from '../../models/predict.js';
 import { parseResample, RESAMPLES } from '../../models/resample.js';
 import { ProgressBar } from '../../progress.js';
+import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
 
 const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEXT" [options]
 
   --model ID|DIR        a checkpoint folder or a HuggingFace id (e.g. CIDAS/clipseg-rd64-refined)
   --family NAME         the model family, when the folder's config does not say
-  --image FILE|DIR      an image (PNG, JPEG, TIFF, BMP) or a folder of them
+  --image FILE|DIR      an image (PNG, JPEG, TIFF, WebP) or a folder of them
   --prompt TEXT         what to segment, e.g. "a small round polyp"
   --out PATH            mask PNG (one image) or folder (several); default <image>.mask.png / DIR-masks/
   --overlay PATH        also write the mask tinted over the image with its contour (file or folder)
@@ -27,9 +29,10 @@ const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEX
                         (default: the model family's, as \`vlsm eval\` and \`vlsm serve\`; src/models/resample.ts)
   --logits FILE         also save the logits at the original size (safetensors; one image only)
   --batch N             images per forward pass for folders (default 8)
+${maxPixelsUsage}
   --revision REV        Hub revision to use; --offline never touches the network`;
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp']);
 
 function listImages(dir: string): string[] {
   const files = readdirSync(dir).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort();
@@ -51,6 +54,7 @@ export async function runSegment(argv: string[]): Promise<number> {
       resample: { type: 'string' },
       logits: { type: 'string' },
       batch: { type: 'string', default: '8' },
+      ...maxPixelsOption,
       revision: { type: 'string' },
       offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -69,8 +73,12 @@ export async function runSegment(argv: string[]): Promise<number> {
   const resample = values.resample === undefined ? undefined : parseResample(values.resample, '--resample');
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`--batch must be a positive integer, got '${values.batch}'`);
+  applyMaxPixels(values['max-pixels']);
   if (!existsSync(values.image)) throw new ConfigError(`--image ${values.image}: no such file or folder`);
-  const isFolder = statSync(values.image).isDirectory();
+  const imageStats = statSync(values.image);
+  const isFolder = imageStats.isDirectory();
+  // Refused before the model loads: a FIFO would block the read, /dev/zero would never end.
+  if (!isFolder && !imageStats.isFile()) throw new ConfigError(`--image ${values.image}: it is ${describeFileKind(imageStats)}, not an image file or a folder`);
   const paths = isFolder ? listImages(values.image) : [values.image];
   if (values.logits && paths.length > 1) throw new ConfigError('--logits saves one image\'s logits; give a single --image');
 

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { load } from '../../models/load.js';
 import { parseResample, RESAMPLES } from '../../models/resample.js';
+import { imageLimits } from '../../imaging/image-limits.js';
 import { createServer, isLoopback } from '../../server/app.js';
+import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
 
 const usage = `usage: vlsm serve --model ID|DIR [options]
 
@@ -17,6 +19,7 @@ const usage = `usage: vlsm serve --model ID|DIR [options]
   --max-upload-mb N     largest accepted upload in MiB (default 20)
   --resample MODE       how the logits return to the image's size: ${RESAMPLES.join(', ')}
                         (default: the model family's, as \`vlsm segment\` and \`vlsm eval\`)
+${maxPixelsUsage}
   --revision REV        Hub revision to use; --offline never touches the network`;
 
 export async function runServe(argv: string[]): Promise<number> {
@@ -29,6 +32,7 @@ export async function runServe(argv: string[]): Promise<number> {
       port: { type: 'string', default: '8080' },
       'max-upload-mb': { type: 'string', default: '20' },
       resample: { type: 'string' },
+      ...maxPixelsOption,
       revision: { type: 'string' },
       offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -47,13 +51,14 @@ export async function runServe(argv: string[]): Promise<number> {
   const maxMb = Number(values['max-upload-mb']);
   if (!(maxMb > 0 && maxMb <= 1024)) throw new ConfigError(`--max-upload-mb must be a number in (0, 1024], got '${values['max-upload-mb']}'`);
   const resample = values.resample === undefined ? undefined : parseResample(values.resample, '--resample');
+  applyMaxPixels(values['max-pixels']);
   const host = values.host;
   if (!isLoopback(host)) {
     console.error(`vlsm serve: warning: --host ${host} makes the server reachable from other machines; it has no authentication and no TLS. Use it only on a trusted network.`);
   }
 
   const model = await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true });
-  const server = createServer({ model, host, port, maxUploadBytes: Math.floor(maxMb * 1024 * 1024), resample });
+  const server = createServer({ model, host, port, maxUploadBytes: Math.floor(maxMb * 1024 * 1024), maxPixels: imageLimits().maxPixels, resample });
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
   } catch (error) {

@@ -10,7 +10,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DatasetError } from '../../errors.js';
+import { describeJsonError } from '../../json-error.js';
+import { imageLimits } from '../../imaging/image-limits.js';
 import type { GrayImage } from '../../imaging/image-types.js';
+import { readImageBytes, readImageSize } from '../../imaging/read-image.js';
 import { resizeNearest } from '../../imaging/resize.js';
 import { CHEXLOCALIZE_FINDINGS, CHEXPERT_OBSERVATIONS, findingSuffix } from '../chexpert-names.js';
 import { decodeRleCounts, rleToMask } from './coco-rle.js';
@@ -32,10 +35,16 @@ async function firstFile(src: string, candidates: readonly string[]): Promise<st
 }
 
 async function readJson(path: string): Promise<unknown> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new DatasetError(`${path}: malformed JSON (${(error as Error).message})`, path, { cause: error });
+    throw new DatasetError(`${path}: cannot read JSON file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, path, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DatasetError(`${path}: malformed JSON (${describeJsonError(error, text)})`, path);
   }
 }
 
@@ -108,8 +117,7 @@ export async function planChexlocalize(src: string, options: ChexlocalizeOptions
         `CheXpert/${split === 'val' ? 'valid' : split}/${match[1]}/${match[2]}/${match[3]}.jpg`,
       ]));
       if (imagePath === undefined) throw new DatasetError(`${annotationsFile}: no image for ${id} (looked for CheXpert/${split}/${match[1]}/${match[2]}/${match[3]}.jpg)`, annotationsFile);
-      const meta = await sharp(imagePath).metadata();
-      const width = meta.width ?? 0, height = meta.height ?? 0;
+      const { width, height } = await readImageSize(imagePath);
       const scale = shortSide > 0 ? shortSide / Math.min(width, height) : 1;
       const outWidth = Math.round(width * scale), outHeight = Math.round(height * scale);
       const pathologies = labels.get(id);
@@ -134,7 +142,7 @@ export async function planChexlocalize(src: string, options: ChexlocalizeOptions
         items.push({
           imgName: `${id}.jpg`,
           maskName: `${id}_${suffix}.png`,
-          image: scale === 1 ? { copyFrom: imagePath } : { bytes: () => sharp(imagePath).resize(outWidth, outHeight, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer() },
+          image: scale === 1 ? { copyFrom: imagePath } : { bytes: async () => sharp(await readImageBytes(imagePath), { limitInputPixels: imageLimits().maxPixels }).resize(outWidth, outHeight, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer() },
           mask: {
             gray: async () => {
               const mask = build();

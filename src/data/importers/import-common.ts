@@ -6,6 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { DatasetError } from '../../errors.js';
 import type { GrayImage } from '../../imaging/image-types.js';
 import { writeFileAtomic, writeGrayPng } from '../../imaging/write-image.js';
+import { describeFileKind } from '../../regular-file.js';
 import { readAnnotationFile, skeletonEntry, writeAnnotationFile, type AnnotationEntry } from '../annotation-file.js';
 import { resolveInsideRoot } from '../inside-root.js';
 import { mapLimit } from '../map-limit.js';
@@ -139,7 +140,12 @@ function splitFromMembership(item: ImportItem, membership: ReadonlyMap<string, R
 
 async function writeSource(source: FileSource, path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  if ('copyFrom' in source) await copyFile(source.copyFrom, path);
+  if ('copyFrom' in source) {
+    // A FIFO or device under the source folder would block the copy or never end it.
+    const stats = await stat(source.copyFrom);
+    if (!stats.isFile()) throw new DatasetError(`${source.copyFrom}: cannot import it: it is ${describeFileKind(stats)}, not a regular file`, source.copyFrom);
+    await copyFile(source.copyFrom, path);
+  }
   else if ('gray' in source) await writeGrayPng(path, await source.gray());
   else await writeFileAtomic(path, await source.bytes());
 }

@@ -2,7 +2,8 @@
 // CVC-ClinicDB, ETIS, CVC-ColonDB, CVC-300, ISIC 2016, DFU 2022, the PraNet TestDataset layout).
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
-import { readGrayImage } from '../../imaging/read-image.js';
+import { imageLimits } from '../../imaging/image-limits.js';
+import { readGrayImage, readImageBytes } from '../../imaging/read-image.js';
 import { firstDir, listFiles, notThisRelease, stemOf, type FileSource, type ImportItem } from './import-common.js';
 
 export interface PairedLayout {
@@ -14,8 +15,8 @@ export interface PairedLayout {
   readonly maskStem?: (imageStem: string) => string;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp']);
-/** Formats copied byte for byte; others (TIFF, BMP) are re-encoded as PNG. */
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
+/** Formats copied byte for byte; others (TIFF) are re-encoded as PNG. */
 const KEPT_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
 export interface PairedFiles {
@@ -52,14 +53,14 @@ export async function findPairs(format: string, src: string, layouts: readonly P
   throw notThisRelease(format, src, expected);
 }
 
-/** Copies JPEG/PNG files as they are; converts TIFF/BMP to PNG (masks to 8-bit grey). */
+/** Copies JPEG/PNG files as they are; converts TIFF to PNG (masks to 8-bit grey). */
 export function sourceFor(path: string, isMask: boolean): { name: string; source: FileSource } {
   const name = path.slice(path.lastIndexOf('/') + 1);
   if (KEPT_EXTENSIONS.has(extname(name).toLowerCase())) return { name, source: { copyFrom: path } };
   if (isMask) return { name: `${stemOf(name)}.png`, source: { gray: () => readGrayImage(path) } };
   return {
     name: `${stemOf(name)}.png`,
-    source: { bytes: () => sharp(path).png().toBuffer() },
+    source: { bytes: async () => sharp(await readImageBytes(path), { limitInputPixels: imageLimits().maxPixels }).png().toBuffer() },
   };
 }
 

@@ -1,7 +1,8 @@
 // Opening a results database, found by flag, environment or default name.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { describeFileKind } from '../../regular-file.js';
 import { BUSY_TIMEOUT_MS, migrate } from './schema.js';
 import { ResultsStore } from './store.js';
 import { ResultsStoreError } from './types.js';
@@ -24,6 +25,9 @@ export function openResults(path: string, o: { readonly?: boolean } = {}): Resul
     throw new ResultsStoreError(`results database ${path}: ${why}`, path, cause === undefined ? undefined : { cause });
   };
   if (o.readonly && !existsSync(path)) fail('no such file; run an evaluation first, or pass --db / set $VLSM_RESULTS');
+  // SQLite would block forever reading a FIFO, or read a device without end.
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats !== undefined && !stats.isFile()) fail(`it is ${describeFileKind(stats)}, not a regular file`);
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: o.readonly ?? false, fileMustExist: o.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
