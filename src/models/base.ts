@@ -6,6 +6,7 @@
 // for CRIS's letterbox, its own way back to the original geometry (`resampleToOriginal`).
 import * as torch from '../torch/index.js';
 import type { RgbImage } from '../imaging/image-types.js';
+import { nonFiniteWarning } from './non-finite-weights.js';
 import { checkThreshold, logitsToProbabilities, resampleLogits, thresholdLogits, type Resample } from './resample.js';
 import type { LoadOptions, PostprocessOptions, Prediction, SegmentationBatch, SegmentationModel } from './types.js';
 
@@ -108,11 +109,14 @@ export abstract class SegmentationModelBase<M extends torch.nn.Module = torch.nn
 /**
  * Loads weights into a freshly built `module` with `steps`, then places it (`options.device`,
  * `options.dtype`) and switches it to eval mode. If anything fails, the module is disposed before
- * the error propagates, so a failed load leaves no live tensors behind.
+ * the error propagates, so a failed load leaves no live tensors behind. Weights holding NaN or
+ * infinite values are reported through `options.warn` (console.warn by default), naming `source`.
  */
-export async function loadInto<M extends torch.nn.Module>(module: M, options: LoadOptions, steps: (module: M) => Promise<void> | void): Promise<M> {
+export async function loadInto<M extends torch.nn.Module>(module: M, options: LoadOptions, source: string, steps: (module: M) => Promise<void> | void): Promise<M> {
   try {
     await steps(module);
+    const warning = nonFiniteWarning(module, source);
+    if (warning) (options.warn ?? console.warn)(`vlsm: ${warning}`);
     if (options.device !== undefined || options.dtype !== undefined) module.to({ device: options.device, dtype: options.dtype });
     return module.eval();
   } catch (error) {

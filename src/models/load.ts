@@ -32,7 +32,7 @@ const DETECTION_FILES = { required: ['config.json'], optional: ['open_clip_confi
  * const { mask } = model.predict(image, 'a small polyp');
  */
 export async function load(nameOrDir: string, options: ModelLoadOptions = {}): Promise<SegmentationModel> {
-  const loadOptions = { device: options.device, dtype: options.dtype };
+  const loadOptions = { device: options.device, dtype: options.dtype, warn: options.warn };
   if (isFolder(nameOrDir)) return detectFamily(nameOrDir, options.family).load(nameOrDir, loadOptions);
   const hub = {
     revision: options.revision,

@@ -100,6 +100,8 @@ export interface FrozenFeatures {
 export interface LoadOptions {
   device?: torch.Device;
   dtype?: torch.DType;
+  /** Where load warnings go (weights with NaN/Inf values); console.warn by default. */
+  warn?: (message: string) => void;
 }
 
 /** One model family: how to recognise, build and load it. Plain data in the registry. */

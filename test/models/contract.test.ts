@@ -160,6 +160,39 @@ describe('a failed load frees what it built', () => {
   }
 });
 
+describe('weights with NaN or infinite values', () => {
+  for (const family of Object.keys(fixtureFolders)) {
+    it(`${family}: the load warns, naming the checkpoint and the tensors`, async () => {
+      const dir = await fixtureFolders[family]!();
+      const path = join(dir, weightsFile[family]!);
+      const weights = torch.io.loadSafetensors(path);
+      const [name, tensor] = [...weights].find(([, t]) => t.ndim >= 2 && t.dtype === 'float32')!;
+      const broken = tensor.clone();
+      broken.view([-1]).narrow(0, 0, 3).fill_(Number.NaN);
+      broken.view([-1]).narrow(0, 3, 1).fill_(Number.POSITIVE_INFINITY);
+      weights.set(name, broken);
+      tensor.dispose();
+      torch.io.saveSafetensors(path, weights);
+      torch.dispose([...weights.values()]);
+
+      const warnings: string[] = [];
+      const model = await load(dir, { warn: (m) => warnings.push(m) });
+      model.dispose();
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.ok(warnings[0]!.includes(dir), warnings[0]);
+      assert.match(warnings[0]!, /NaN or infinite/);
+      assert.match(warnings[0]!, /\(4\)/, 'counts the 3 NaN and 1 Inf values');
+    });
+  }
+
+  it('a clean checkpoint loads without a warning', async () => {
+    const warnings: string[] = [];
+    const model = await load(await fixtureFolders.clipseg!(), { warn: (m) => warnings.push(m) });
+    model.dispose();
+    assert.deepEqual(warnings, []);
+  });
+});
+
 describe('a CNN folder with encoder_weights null and no weights file', () => {
   function scratchFolder(): string {
     const dir = newFolder();

@@ -119,7 +119,7 @@ export async function loadBiomedClipSeg(folder: string, init: DecoderInit, o: Bi
   const { config: decoder, source } = readDecoderConfig(folder);
   const config = biomedClipSegConfig(biomedclip, decoder, { tap: o.tap, tappedBlocks: o.tappedBlocks, source: `${biomedclipPath} with ${source}` });
   const model = new BiomedCLIPSeg(config, { decoderSeed: o.decoderSeed ?? DEFAULT_DECODER_SEED });
-  return loadInto(model, o, (m) => loadWeights(m, folder, init));
+  return loadInto(model, o, folder, (m) => loadWeights(m, folder, init));
 }
 
 /** A loaded BiomedCLIPSeg behind the family contract. */

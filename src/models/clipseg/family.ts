@@ -96,7 +96,7 @@ export async function loadClipseg(folder: string, options: LoadOptions = {}): Pr
   const weightsPath = findWeightsFile(folder, ['model.safetensors', 'pytorch_model.bin']);
   const preprocessing = readImageProcessorConfig(folder, CLIPSEG_PREPROCESSING.size) ?? CLIPSEG_PREPROCESSING;
   const tokenizer = ClipTokenizer.fromDirectory(folder);
-  const module = await loadInto(torch.scope(() => new CLIPSegForImageSegmentation(config)), options, async (m) => {
+  const module = await loadInto(torch.scope(() => new CLIPSegForImageSegmentation(config)), options, weightsPath, async (m) => {
     const weights = await readWeights(weightsPath);
     try {
       m.loadStateDict(normalizeClipsegKeys(weights), { file: weightsPath });

@@ -78,7 +78,7 @@ export async function loadCnnModel(folder: string, options: LoadOptions = {}, ex
   if (expected !== undefined && config.arch !== expected) {
     throw new CheckpointError(`${configPath}: arch is '${config.arch}', not '${expected}'; load it with the '${config.arch}' family`, configPath);
   }
-  const module = await loadInto(createCnnModel(config), options, async (m) => {
+  const module = await loadInto(createCnnModel(config), options, folder, async (m) => {
     const weights = CNN_WEIGHT_FILES.map((name) => join(folder, name)).find((p) => existsSync(p));
     const encoderPath = join(folder, CNN_ENCODER_FILE);
     if (weights) await loadCnnWeights(m, weights);

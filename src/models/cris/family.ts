@@ -138,7 +138,7 @@ export async function loadCris(folder: string, options: LoadOptions = {}): Promi
   const weightsPath = CRIS_WEIGHTS_FILES.map((name) => join(folder, name)).find((path) => existsSync(path));
   if (!weightsPath) throw new CheckpointError(`${folder}: no CRIS weights file; expected one of ${CRIS_WEIGHTS_FILES.join(', ')}`, folder);
   const tokenizer = ClipTokenizer.fromDirectory(folder);
-  const module = await loadInto(torch.scope(() => new CRIS(config)), options, async (m) => {
+  const module = await loadInto(torch.scope(() => new CRIS(config)), options, weightsPath, async (m) => {
     const weights = await loadCrisWeights(weightsPath, { clipPretrain: await clipArchiveFor(folder, config, weightsPath) });
     try {
       if (![...weights.keys()].some((key) => key.startsWith('backbone.'))) {
