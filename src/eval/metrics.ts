@@ -106,13 +106,13 @@ export function maskCounts(pred: MaskInput, gt: MaskInput, o: MetricOptions = {}
       throw new TypeError(`maskCounts: pred and gt must both be tensors or both arrays, got pred ${describe(pred)} and gt ${describe(gt)}`);
     }
     if (pred.shape.join() !== gt.shape.join()) {
-      throw new RangeError(`maskCounts: pred ${describe(pred)} and gt ${describe(gt)} differ in shape; resize the prediction to the ground truth's size first (eval/resize.ts)`);
+      throw new RangeError(`maskCounts: pred ${describe(pred)} and gt ${describe(gt)} differ in shape; resize the prediction to the ground truth's size first (models/resample.ts)`);
     }
     const [p, g, i] = tensorCounts(pred, gt, threshold, []);
     return { pred: p[0], gt: g[0], intersection: i[0], pixels: pred.numel() };
   }
   if (pred.length !== gt.length) {
-    throw new RangeError(`maskCounts: pred (${describe(pred)}) and gt (${describe(gt)}) hold different numbers of pixels; resize the prediction to the ground truth's size first (eval/resize.ts)`);
+    throw new RangeError(`maskCounts: pred (${describe(pred)}) and gt (${describe(gt)}) hold different numbers of pixels; resize the prediction to the ground truth's size first (models/resample.ts)`);
   }
   let nPred = 0;
   let nGt = 0;

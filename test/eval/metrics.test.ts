@@ -101,7 +101,7 @@ describe('binarisation', () => {
 
   it('names both sizes when the masks differ in size, and says to resize first', () => {
     assert.throws(() => maskCounts(new Uint8Array(4), new Uint8Array(6)), {
-      message: 'maskCounts: pred (Uint8Array of 4) and gt (Uint8Array of 6) hold different numbers of pixels; resize the prediction to the ground truth\'s size first (eval/resize.ts)',
+      message: 'maskCounts: pred (Uint8Array of 4) and gt (Uint8Array of 6) hold different numbers of pixels; resize the prediction to the ground truth\'s size first (models/resample.ts)',
     });
     const [a, b] = [torch.zeros([2, 3]), torch.zeros([3, 2])];
     assert.throws(() => maskCounts(a, b), { message: /^maskCounts: pred tensor \[2, 3\] float32 and gt tensor \[3, 2\] float32 differ in shape/ });
