@@ -100,7 +100,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
 
   const rows: DemoRow[] = [];
   const epochs = { max_epochs: o.epochs, min_epochs: o.epochs };
-  const vlsmTrain = { frozen: [], batch_size: 16, lr: 2e-3, scheduler: { type: 'constant' }, grad_clip: 1, loss: { dice: 1, bce: 1 }, seed: o.seed, ...epochs };
+  const vlsmTrain = { frozen: [], batch_size: 8, lr: 2e-3, scheduler: { type: 'constant' }, grad_clip: 1, loss: { dice: 1, bce: 1 }, seed: o.seed, ...epochs };
   const cnnTrain = { batch_size: 16, lr: 2e-3, loss: { dice: 1, bce: 1 }, seed: o.seed, ...epochs };
   const plan: { dataset: string; root: string; name: string; model: RunConfig['model']; prompt: string; train: Record<string, unknown> }[] = [
     { dataset: 'synthetic', root: synthetic, name: 'vlsm-synthetic-p0', model: { family: 'clipseg', input_size: [64, 64], scratch: DEMO_VLSM }, prompt: 'p0', train: vlsmTrain },

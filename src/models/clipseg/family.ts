@@ -84,6 +84,14 @@ export class ClipsegSegmentationModel extends SegmentationModelBase<CLIPSegForIm
 export function clipsegFromConfig(config: Record<string, unknown>, inputSize: [number, number] = [352, 352]): ClipsegSegmentationModel {
   const parsed = parseConfig(clipsegConfigSchema, config, 'clipseg config');
   const module = torch.scope(() => new CLIPSegForImageSegmentation(parsed));
+  // The text embeddings start as HuggingFace's CLIPSeg initialises them, N(0, 0.02²), not nn.Embedding's
+  // N(0, 1): at unit scale the end-of-text token and its position outweigh the words before it, every
+  // prompt gets nearly the same pooled embedding (cosine ≈ 0.996) and FiLM learns to use it only late.
+  const text = module.clip.textModel.embeddings;
+  torch.noGrad(() => {
+    text.tokenEmbedding.weight.normal_(0, 0.02);
+    text.positionEmbedding.weight.normal_(0, 0.02);
+  });
   return new ClipsegSegmentationModel(module, ClipTokenizer.bundled(), { ...CLIPSEG_PREPROCESSING, size: inputSize });
 }
 
