@@ -12,7 +12,7 @@ generates prompts, fine-tunes a small VLSM (CLIPSeg architecture) with prompts P
 U-Net baseline from scratch on the CPU, evaluates them on the test splits, prints a Dice table,
 writes overlays to DIR/overlays and stores every run in DIR/vlsm-results.sqlite
 (\`vlsm results list --db DIR/vlsm-results.sqlite\`). Defaults: --out demo-output --epochs 30
---images 1200 --seed 0 --max-pixels 40000000 (the largest image read). Runs in a few minutes on 2 cores.`;
+--images 1200 --seed 0 --max-pixels 40000000 (the largest image read). Takes about 10 minutes on 2 CPU cores.`;
 
 export async function runDemoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
