@@ -4,6 +4,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { describeJsonError } from '../json-error.js';
 import { recipeSchema, resolveRecipe, withRecipeDefaults, type Recipe } from '../train/recipes.js';
 import { runPath } from '../train/run-folder.js';
 import { parseRunConfig, type RunConfig } from './run-config.js';
@@ -28,14 +29,16 @@ const savedSchema = z.object({ config: z.record(z.string(), z.unknown()), recipe
 export function savedRun(runDir: string): { config: RunConfig; recipe: Recipe; file: string } {
   const file = savedRunFile(runDir);
   let json: unknown;
+  let text = '';
   try {
     const stats = lstatSync(file);
     if (!stats.isFile()) throw new ConfigError(`${file}: not a regular file`, file);
     if (stats.size > MAX_CONFIG_BYTES) throw new ConfigError(`${file}: ${stats.size} bytes is too large for a run config`, file);
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    json = JSON.parse(text);
   } catch (cause) {
     if (cause instanceof ConfigError) throw cause;
-    const why = cause instanceof SyntaxError ? `not valid JSON (${cause.message.replace(/,? ".*$/s, '')})` : (cause as Error).message;
+    const why = cause instanceof SyntaxError ? `not valid JSON (${describeJsonError(cause, text)})` : (cause as Error).message;
     throw new ConfigError(`${file}: cannot read the run's config: ${why}`, file, undefined, { cause });
   }
   const saved = savedSchema.safeParse(json);

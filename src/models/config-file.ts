@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { readRegularFileSync } from '../regular-file.js';
 import { checkConfigSizes } from './config-limits.js';
+import { describeJsonError } from '../json-error.js';
 
 /** Model configs are a few kilobytes; anything past this is not one. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -35,7 +36,7 @@ export function readConfigFile<S extends z.ZodTypeAny>(schema: S, path: string):
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
+    throw new ConfigError(`${path}: not valid JSON (${describeJsonError(cause, text)})`, path, undefined, { cause });
   }
   return parseConfig(schema, json, path);
 }

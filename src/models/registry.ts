@@ -9,6 +9,7 @@ import { crisFamily } from './cris/family.js';
 import { biomedClipSegDFamily, biomedClipSegFamily } from './biomedclipseg/family.js';
 import { cnnFamilies } from './cnn/family.js';
 import type { LoadOptions, ModelFamily, SegmentationModel } from './types.js';
+import { describeJsonError } from '../json-error.js';
 
 // Order matters where detection overlaps: -D claims a folder that still holds a CLIPSeg checkpoint.
 export const families: readonly ModelFamily[] = [clipsegFamily, crisFamily, biomedClipSegDFamily, biomedClipSegFamily, ...cnnFamilies];
@@ -27,7 +28,7 @@ function readFolderConfig(folder: string): Record<string, unknown> | undefined {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
+    throw new ConfigError(`${path}: not valid JSON (${describeJsonError(cause, text)})`, path, undefined, { cause });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${path}: expected a JSON object`, path);
   return json as Record<string, unknown>;

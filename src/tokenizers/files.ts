@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.js';
+import { describeJsonError } from '../json-error.js';
 
 export function readText(path: string, what: string): string {
   try {
@@ -18,7 +19,7 @@ export function readJsonObject(path: string, what: string): Record<string, unkno
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new CheckpointError(`${path}: the ${what} is not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
+    throw new CheckpointError(`${path}: the ${what} is not valid JSON (${describeJsonError(cause, text)})`, path, undefined, { cause });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CheckpointError(`${path}: the ${what} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`, path);

@@ -3,6 +3,7 @@
 // so every field is checked before training, and an error names the file and the field.
 import { z } from 'zod';
 import { CheckpointError } from '../errors.js';
+import { describeJsonError } from '../json-error.js';
 
 const count = z.number().int().nonnegative();
 /** JSON writes NaN and ±Infinity as null. */
@@ -40,7 +41,7 @@ export function parseSavedState(text: string, file: string): SavedState {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new CheckpointError(`${file}: corrupt training state (not valid JSON: ${(cause as Error).message.replace(/,? ".*$/s, '')})`, file, undefined, { cause });
+    throw new CheckpointError(`${file}: corrupt training state (not valid JSON: ${describeJsonError(cause, text)})`, file, undefined, { cause });
   }
   const parsed = savedStateSchema.safeParse(json);
   if (parsed.success) return parsed.data;

@@ -28,6 +28,7 @@ import { biomedClipSegConfig, type TapOptions } from './config.js';
 import { BiomedCLIPSeg } from './model.js';
 import { imagesToPixelValues, promptsToTokens } from './preprocess.js';
 import { clipsegDecoderTensors } from './weights.js';
+import { describeJsonError } from '../../json-error.js';
 
 type Tensor = torch.Tensor;
 
@@ -69,7 +70,7 @@ function readDecoderConfig(folder: string): { config: CLIPSegConfig; source: str
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new ConfigError(`${path}: not valid JSON (${(cause as Error).message})`, path, undefined, { cause });
+    throw new ConfigError(`${path}: not valid JSON (${describeJsonError(cause, text)})`, path, undefined, { cause });
   }
   const modelType = (json as { model_type?: unknown }).model_type;
   if (modelType !== 'clipseg') {

@@ -104,6 +104,9 @@ describe('loading CLIPSeg from a checkpoint folder', () => {
     await assert.rejects(loadFolder(dir), /config\.json: invalid config: field 'reduce_dim': Expected number, received string/);
     writeFileSync(join(dir, 'config.json'), '{ nope');
     assert.throws(() => detectFamily(dir), /config\.json: not valid JSON/);
+    // The message says where the JSON breaks, never what the file holds.
+    writeFileSync(join(dir, 'config.json'), 'SECRET-TOKEN-1234 {}');
+    assert.throws(() => detectFamily(dir), (e: Error) => /config\.json: not valid JSON \(unexpected character\)/.test(e.message) && !e.message.includes('SECRET'));
   });
 
   it('lists the supported families for an unknown folder', () => {
