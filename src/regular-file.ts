@@ -92,7 +92,8 @@ export interface ReadRegularFileOptions {
   readonly error: (message: string, cause?: unknown) => Error;
 }
 
-function formatSize(bytes: number): string {
+/** A size for messages: 'N bytes' below a MiB, else MiB with one decimal. */
+export function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 

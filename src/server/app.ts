@@ -12,6 +12,7 @@ import { overlay } from '../imaging/overlay.js';
 import { DEFAULT_IMAGE_LIMITS } from '../imaging/image-limits.js';
 import { DECODED_FORMAT_NAMES, decodeRgbImage, readImageHeader } from '../imaging/read-image.js';
 import { describeJsonError } from '../json-error.js';
+import { formatSize } from '../regular-file.js';
 import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
 import type { Resample } from '../models/resample.js';
 import type { SegmentationModel } from '../models/types.js';
@@ -128,11 +129,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `the upload is larger than the server's limit of ${formatBytes(limit)}; send a smaller image or start the server with a larger --max-upload-mb`, { connection: 'close' });
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${+(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
+  return new HttpError(413, `the upload is larger than the server's limit of ${formatSize(limit)}; send a smaller image or start the server with a larger --max-upload-mb`, { connection: 'close' });
 }
 
 interface SegmentRequest {
