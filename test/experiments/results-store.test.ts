@@ -103,6 +103,7 @@ describe('runs', () => {
       {
         id, kind: 'finetune', name: 'busi p6', model: 'CLIPSeg', config: { model: 'CLIPSeg', lr: 1e-3 }, vlsmVersion: '0.0.0-test', gitCommit: null,
         machine: quiet.machine, pid: 0, startedAt: started.toISOString(), finishedAt: null, durationS: null, status: 'running', error: null, items: 0,
+        suite: null, runHash: null, family: null, setting: null, trainedOn: null, testedOn: null, frozen: null, promptType: null, precision: null, perturbation: null,
       },
     );
     store.finishRun(id, { finishedAt: new Date('2026-01-01T00:01:30.000Z') });

@@ -1,4 +1,5 @@
 // Runs exported on one machine added to another machine's results database.
+import { STUDY_COLUMNS, studyValues } from './rows.js';
 import { SCHEMA_VERSION } from './schema.js';
 import type { ResultsStore } from './store.js';
 import { ResultsStoreError, type ExportDump, type ItemMetricRow } from './types.js';
@@ -23,13 +24,14 @@ export function importRuns(store: ResultsStore, dump: unknown, source = 'the dum
     const ids = new Map<number, number>();
     const insertRun = db.prepare(
       `INSERT INTO runs (kind, name, model, config, vlsm_version, git_commit, hostname, cpus, os, libtorch_version, pid, started_at,
-         finished_at, duration_s, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         finished_at, duration_s, status, error, ${STUDY_COLUMNS.join(', ')})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${STUDY_COLUMNS.map(() => '?').join(', ')})`,
     );
     for (const r of dumpRuns) {
       const m = r.machine;
       const result = insertRun.run(
         r.kind, r.name, r.model, JSON.stringify(r.config ?? null), r.vlsmVersion, r.gitCommit, m.hostname, m.cpus, m.os, m.libtorchVersion,
-        r.pid, r.startedAt, r.finishedAt, r.durationS, r.status, r.error,
+        r.pid, r.startedAt, r.finishedAt, r.durationS, r.status, r.error, ...studyValues(r),
       );
       ids.set(r.id, Number(result.lastInsertRowid));
     }

@@ -1,8 +1,8 @@
 // The results store: runs, evaluated items and training logs in one SQLite file.
 export {
-  ResultsStoreError, RUN_KINDS, RUN_STATUSES,
+  ResultsStoreError, RUN_KINDS, RUN_SETTINGS, RUN_STATUSES,
   type EpochLog, type EpochRecord, type ExportDump, type ItemMetricRecord, type ItemMetricRow, type MachineInfo,
-  type RunFilter, type RunKind, type RunRecord, type RunStart, type RunStatus, type SummaryRow,
+  type Perturbation, type RunFilter, type RunKind, type RunSetting, type StudyFields, type RunRecord, type RunStart, type RunStatus, type SummaryRow,
 } from './types.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { gitCommit, machineInfo, vlsmVersion } from './provenance.js';

@@ -57,6 +57,21 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX epochs_run ON epochs (run_id, epoch);
    CREATE INDEX runs_kind ON runs (kind, status);`,
+  // 2: what the paper's tables need of a run (suite, setting, datasets, frozen parts, family,
+  // prompt type, precision, perturbation) and its identity in a suite (a hash of its resolved
+  // config). JSON arrays are stored as text; NULL where a run does not say.
+  `ALTER TABLE runs ADD COLUMN suite TEXT;
+   ALTER TABLE runs ADD COLUMN run_hash TEXT;
+   ALTER TABLE runs ADD COLUMN family TEXT;
+   ALTER TABLE runs ADD COLUMN setting TEXT;
+   ALTER TABLE runs ADD COLUMN trained_on TEXT;
+   ALTER TABLE runs ADD COLUMN tested_on TEXT;
+   ALTER TABLE runs ADD COLUMN frozen TEXT;
+   ALTER TABLE runs ADD COLUMN prompt_type TEXT;
+   ALTER TABLE runs ADD COLUMN precision TEXT;
+   ALTER TABLE runs ADD COLUMN perturbation TEXT;
+   CREATE UNIQUE INDEX runs_hash_done ON runs (run_hash) WHERE status = 'done' AND run_hash IS NOT NULL;
+   CREATE INDEX runs_suite ON runs (suite, status);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,7 +9,7 @@ import { VlsmError } from '../../errors.js';
 import { summarize } from '../../eval/aggregate.js';
 import { isAbandoned } from './abandoned.js';
 import { gitCommit, machineInfo, vlsmVersion } from './provenance.js';
-import { nanToNull, RUN_SELECT, toEpoch, toItem, toRun, type EpochRow, type ItemRow, type RunRow } from './rows.js';
+import { nanToNull, RUN_SELECT, STUDY_COLUMNS, studyValues, toEpoch, toItem, toRun, type EpochRow, type ItemRow, type RunRow } from './rows.js';
 import {
   ResultsStoreError, RUN_KINDS, RUN_STATUSES,
   type EpochLog, type EpochRecord, type ItemMetricRecord, type ItemMetricRow, type RunFilter, type RunRecord, type RunStart, type RunStatus, type SummaryRow,
@@ -64,13 +64,15 @@ export class ResultsStore {
     return this.#write('startRun', () => {
       const result = this.#db
         .prepare(
-          `INSERT INTO runs (kind, name, model, config, vlsm_version, git_commit, hostname, cpus, os, libtorch_version, pid, started_at, status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')`,
+          `INSERT INTO runs (kind, name, model, config, vlsm_version, git_commit, hostname, cpus, os, libtorch_version, pid, started_at, status,
+             ${STUDY_COLUMNS.join(', ')})
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ${STUDY_COLUMNS.map(() => '?').join(', ')})`,
         )
         .run(
           start.kind, start.name ?? null, model, config, version,
           commit,
           machine.hostname, machine.cpus, machine.os, machine.libtorchVersion ?? null, process.pid, (start.startedAt ?? new Date()).toISOString(),
+          ...studyValues(start),
         );
       return Number(result.lastInsertRowid);
     });
@@ -149,6 +151,9 @@ export class ResultsStore {
     if (filter.kind) (where.push('kind = ?'), params.push(filter.kind));
     if (filter.status) (where.push('status = ?'), params.push(filter.status));
     if (filter.model) (where.push('model = ?'), params.push(filter.model));
+    if (filter.suite) (where.push('suite = ?'), params.push(filter.suite));
+    if (filter.family) (where.push('family = ?'), params.push(filter.family));
+    if (filter.runHash) (where.push('run_hash = ?'), params.push(filter.runHash));
     if (filter.ids) (where.push(`id IN (${filter.ids.map(() => '?').join(', ') || 'NULL'})`), params.push(...filter.ids));
     const sql = `${RUN_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC${filter.limit !== undefined ? ' LIMIT ?' : ''}`;
     if (filter.limit !== undefined) params.push(filter.limit);

@@ -25,3 +25,7 @@ export function parseStoredJson<T>(text: string, where: string, schema: z.ZodTyp
 export const extraFieldsSchema: z.ZodType<Record<string, unknown>> = z.record(z.string(), z.unknown());
 /** A run's config: whatever the run stored, as long as it is JSON. */
 export const runConfigJsonSchema: z.ZodType<unknown> = z.unknown();
+/** A list of names (datasets trained or tested on, frozen parts). */
+export const nameListSchema: z.ZodType<string[]> = z.array(z.string());
+/** An attribute perturbed in a mode. */
+export const perturbationSchema: z.ZodType<{ attribute: string; mode: string }> = z.object({ attribute: z.string(), mode: z.string() });

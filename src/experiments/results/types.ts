@@ -15,6 +15,38 @@ export type RunStatus = 'running' | 'done' | 'failed' | 'killed';
 export const RUN_KINDS: readonly RunKind[] = ['finetune', 'eval', 'zeroshot'];
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'done', 'failed', 'killed'];
 
+/** How a fine-tuned run was trained, as the paper's tables group runs. */
+export type RunSetting = 'individual' | 'pooled' | 'endoscopy-pooled' | 'all-pooled';
+export const RUN_SETTINGS: readonly RunSetting[] = ['individual', 'pooled', 'endoscopy-pooled', 'all-pooled'];
+
+/** A prompt perturbed one attribute at a time (the robustness study). */
+export interface Perturbation {
+  attribute: string;
+  mode: string;
+}
+
+/** What a run is in a study: the fields the paper's tables and figures group by. */
+export interface StudyFields {
+  /** The suite the run belongs to. */
+  suite?: string | null;
+  /** The hash of the run's resolved config: its identity in a suite. */
+  runHash?: string | null;
+  /** The model family ("clipseg", "cris", "biomedclipseg", "biomedclipseg-d", "unet", …). */
+  family?: string | null;
+  setting?: RunSetting | null;
+  /** Dataset names trained on (fine-tune runs). */
+  trainedOn?: readonly string[] | null;
+  /** Dataset names tested on. */
+  testedOn?: readonly string[] | null;
+  /** Frozen parts ("image-encoder", "text-encoder"); empty when none. */
+  frozen?: readonly string[] | null;
+  /** "p0" … "p9", "random". */
+  promptType?: string | null;
+  /** "fp32", "bf16", "fp16". */
+  precision?: string | null;
+  perturbation?: Perturbation | null;
+}
+
 export interface MachineInfo {
   hostname: string;
   cpus: number;
@@ -24,7 +56,7 @@ export interface MachineInfo {
   libtorchVersion: string | null;
 }
 
-export interface RunStart {
+export interface RunStart extends StudyFields {
   kind: RunKind;
   /** The resolved config (recipe, model, checkpoint, datasets, prompts, seed); stored as JSON. */
   config: unknown;
@@ -58,6 +90,16 @@ export interface RunRecord {
   error: string | null;
   /** Items stored for the run. */
   items: number;
+  suite: string | null;
+  runHash: string | null;
+  family: string | null;
+  setting: RunSetting | null;
+  trainedOn: string[] | null;
+  testedOn: string[] | null;
+  frozen: string[] | null;
+  promptType: string | null;
+  precision: string | null;
+  perturbation: Perturbation | null;
 }
 
 /** One evaluated (image, class) item. Metrics are fractions; counts are pixels. */
@@ -111,6 +153,9 @@ export interface RunFilter {
   kind?: RunKind;
   status?: RunStatus;
   model?: string;
+  suite?: string;
+  family?: string;
+  runHash?: string;
   ids?: readonly number[];
   /** The newest `limit` runs. */
   limit?: number;
