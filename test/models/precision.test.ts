@@ -16,6 +16,7 @@ import { DEMO_CNN } from '../../src/experiments/demo.js';
 import { createRgbImage, type RgbImage } from '../../src/imaging/image-types.js';
 import { load } from '../../src/models/load.js';
 import { availableDevices, placeModel, resolveDevice } from '../../src/models/placement.js';
+import { choosePrecision, parsePrecision } from '../../src/models/precision.js';
 import { familyNamed } from '../../src/models/registry.js';
 import type { SegmentationModel } from '../../src/models/types.js';
 import { fixturePath } from '../helpers.js';
@@ -96,6 +97,17 @@ describe('placement', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it('chooses a run\'s precision: explicit choices obeyed or refused, a recipe\'s fp16 becomes fp32 on the CPU with a note', () => {
+    assert.deepEqual(choosePrecision({ explicit: 'bf16', where: 'precision', recipe: 'fp16', device: 'cpu' }), { precision: 'bf16' });
+    assert.throws(() => choosePrecision({ explicit: 'fp16', where: 'precision', recipe: 'fp32', device: 'cpu' }), /precision fp16 needs a CUDA device/);
+    const fallback = choosePrecision({ where: 'precision', recipe: 'fp16', device: 'cpu' });
+    assert.equal(fallback.precision, 'fp32');
+    assert.match(fallback.note!, /the recipe trains in fp16 on CUDA .* on cpu this run computes in fp32/);
+    assert.deepEqual(choosePrecision({ where: 'precision', recipe: 'fp16', device: 'cuda:0' }), { precision: 'fp16' });
+    assert.deepEqual(choosePrecision({ where: 'precision', recipe: 'bf16', device: 'cpu' }), { precision: 'bf16' });
+    assert.throws(() => parsePrecision('float16', 'train.precision'), /train\.precision: unknown precision "float16"; choose fp32, bf16, fp16/);
   });
 
   it('resolves devices and explains the ones it cannot give', () => {
