@@ -4,7 +4,7 @@ import { formatMeanStd } from '../../eval/aggregate.js';
 import { runFinetune } from '../../experiments/finetune-run.js';
 import { readRunConfig } from '../../experiments/run-config.js';
 import { resolveDevice } from '../../models/placement.js';
-import { parsePrecision } from '../../models/precision.js';
+import { checkPrecision, parsePrecision } from '../../models/precision.js';
 
 const usage = `usage: vlsm finetune --config RUN.yaml [--set key=value]... [--resume]
 
@@ -35,6 +35,7 @@ export async function runFinetuneCommand(argv: string[]): Promise<number> {
   // The flags win over the config's fields: they are applied as its last overrides.
   const sets = [...values.set!, ...(values.device === undefined ? [] : [`device=${values.device}`]), ...(values.precision === undefined ? [] : [`precision=${values.precision}`])];
   const config = readRunConfig(values.config, sets);
+  if (values.precision !== undefined) checkPrecision(config.precision!, resolveDevice(config.device, values.device === undefined ? 'device' : '--device'), '--precision');
   const outcome = await runFinetune(config, { resume: values.resume, progress: !values.quiet });
   console.log(`\n${outcome.training.status}: best val Dice ${outcome.training.bestDice?.toFixed(4) ?? '-'} at epoch ${outcome.training.state.bestEpoch ?? '-'}`);
   for (const t of outcome.tests) console.log(`test ${t.dataset} ${t.promptType}: Dice ${formatMeanStd(t.dice)}, IoU ${formatMeanStd(t.iou)} (n=${t.dice.count})`);
