@@ -150,7 +150,7 @@ export function parseSuiteText(text: string, file: string): ValidatedSuite {
 }
 
 function describeIssue(issue: z.ZodIssue): string {
-  if (issue.code === 'invalid_union') return 'not one of the accepted forms (see docs/suites.md §2)';
+  if (issue.code === 'invalid_union') return 'not one of the accepted forms (see the bundled suites under suites/)';
   return issue.message;
 }
 
