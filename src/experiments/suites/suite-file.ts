@@ -128,7 +128,7 @@ export function parseSuiteText(text: string, file: string): ValidatedSuite {
   };
   const result = suiteSchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    const issue = specificIssue(result.error.issues[0]!);
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const at = path.join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -147,6 +147,14 @@ export function parseSuiteText(text: string, file: string): ValidatedSuite {
   } as ValidatedSuite;
   checkReferences(suite, Array.isArray(parsed.grid), where, file);
   return suite;
+}
+
+/** Inside a union (a block or a list of blocks; a name or a pool), the issue of the branch that got furthest. */
+function specificIssue(issue: z.ZodIssue): z.ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  const candidates = issue.unionErrors.flatMap((e) => e.issues).map(specificIssue);
+  const deepest = candidates.reduce<z.ZodIssue | undefined>((best, c) => (best === undefined || c.path.length > best.path.length ? c : best), undefined);
+  return deepest !== undefined && deepest.path.length > issue.path.length ? deepest : issue;
 }
 
 function describeIssue(issue: z.ZodIssue): string {
