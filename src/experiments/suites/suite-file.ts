@@ -60,7 +60,7 @@ const suiteSchema = z.object({
   datasets: z.record(z.string(), z.object({
     family: z.enum(FAMILIES),
     make: z.union([
-      z.object({ synthetic: z.object({ images: z.number().int().min(20), seed: z.number().int().nonnegative(), size: z.number().int().positive() }).strict() }).strict(),
+      z.object({ synthetic: z.object({ images: z.number().int().min(20), seed: z.number().int().nonnegative(), size: z.number().int().min(48) }).strict() }).strict(),
       z.object({ busi_sample: z.literal(true) }).strict(),
     ]).optional(),
   }).strict()).default({}),
