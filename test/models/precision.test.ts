@@ -12,7 +12,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { torch } from '../../src/index.js';
-import { DEMO_CNN } from '../../src/experiments/demo.js';
 import { createRgbImage, type RgbImage } from '../../src/imaging/image-types.js';
 import { load } from '../../src/models/load.js';
 import { availableDevices, placeModel, resolveDevice } from '../../src/models/placement.js';
@@ -23,6 +22,8 @@ import { fixturePath } from '../helpers.js';
 
 const MAX_TOLERANCE = 0.15;
 const MEAN_TOLERANCE = 0.04;
+/** The demo's small U-Net (suites/demo.yaml). */
+const SMALL_CNN = { encoder_name: 'resnet18', encoder_params: { block: 'basic', layers: [1, 1, 1, 1], width: 16 }, encoder_weights: null, decoder_channels: [64, 32, 16, 16, 8] };
 
 const models: Record<string, () => Promise<SegmentationModel>> = {
   clipseg: () => load(fixturePath('clipseg-tiny')),
@@ -30,7 +31,7 @@ const models: Record<string, () => Promise<SegmentationModel>> = {
   biomedclipseg: () => load(fixturePath('biomedclipseg-tiny')),
   unet: async () => {
     torch.manualSeed(5);
-    return familyNamed('unet').scratch!(DEMO_CNN, [64, 64]);
+    return familyNamed('unet').scratch!(SMALL_CNN, [64, 64]);
   },
 };
 
