@@ -3,8 +3,9 @@
 // metrics and a summary next to the checkpoints. The recipe's prompt conventions (docs/training.md §2.3)
 // apply to every split: `random_includes_p0`; validation's `val_templates`; the test's
 // `test_templates`, where 'all' scores every template and reports the last one's (the fork).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { isTestOnlyDataset } from '../data/test-only.js';
 import { ConfigError, DatasetError } from '../errors.js';
 import { summarize, type Summary } from '../eval/aggregate.js';
 import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
@@ -19,9 +20,10 @@ import { disposeCheckpoint, hasCheckpoint, loadCheckpoint } from '../train/check
 import { runPath } from '../train/run-folder.js';
 import type { Recipe } from '../train/recipes.js';
 import { finetune, type FinetuneResult } from '../train/trainer.js';
-import { openResults, recordRun, type ItemMetricRow, type ResultsStore, type RunStart } from './results/index.js';
+import { openResults, recordRun, ResultsStore, type ItemMetricRow, type RunStart, type StudyFields } from './results/index.js';
 import type { RunConfig } from './run-config.js';
 import { runRecipe, savedRun, savedRunFile } from './run-recipe.js';
+import { familyOfModelSpec, studyOfRunConfig } from './run-study.js';
 
 export interface DatasetResult {
   dataset: string;
@@ -129,9 +131,18 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
   return results;
 }
 
-/** The prompted samples of a dataset's test split; an empty split is an error, not a score of nothing. */
-async function testSamples(d: { root: string }, promptType: PromptType, recipe: Recipe): Promise<PromptedSample[]> {
-  const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates: recipe.test_templates });
+/**
+ * The prompted samples of a dataset's test split (of every split for a test-only set such as ETIS);
+ * an empty split is an error, not a score of nothing.
+ */
+async function testSamples(d: { root: string; name?: string }, promptType: PromptType, recipe: Recipe): Promise<PromptedSample[]> {
+  const options = { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates: recipe.test_templates };
+  const samples = await readPromptedSplit(d.root, 'test', options);
+  if (isTestOnlyDataset(datasetName(d))) {
+    for (const split of ['train', 'val'] as const) {
+      if (existsSync(join(d.root, 'anns', `${split}.json`))) samples.push(...(await readPromptedSplit(d.root, split, options)));
+    }
+  }
   if (samples.length === 0) {
     const file = join(d.root, 'anns', 'test.json');
     throw new DatasetError(`${d.root}: the test split has no items (${file} lists none); nothing to evaluate`, file);
@@ -176,13 +187,14 @@ function rowsOf(dataset: string, split: string, prompt: string, items: readonly 
 }
 
 /**
- * Runs `body` as a recorded run of the results database at `path` (the results store's recordRun:
- * done, failed, or killed by a signal); `false` records nothing. A body that reports itself
- * interrupted leaves the run marked 'killed', so a later `--resume` is visible as such.
+ * Runs `body` as a recorded run of the results database at `path`, or of an open store (the results
+ * store's recordRun: done, failed, or killed by a signal); `false` records nothing. A body that
+ * reports itself interrupted leaves the run marked 'killed', so a later `--resume` is visible as such.
  */
-export async function withResults<T>(path: string | false, start: RunStart, body: (store: ResultsStore | undefined, runId: number | undefined) => Promise<T & { interrupted?: boolean }>): Promise<T & { runId: number | undefined }> {
+export async function withResults<T>(path: string | false | ResultsStore, start: RunStart, body: (store: ResultsStore | undefined, runId: number | undefined) => Promise<T & { interrupted?: boolean }>): Promise<T & { runId: number | undefined }> {
   if (path === false) return { ...(await body(undefined, undefined)), runId: undefined };
-  const store = openResults(path);
+  const given = path instanceof ResultsStore;
+  const store = given ? path : openResults(path);
   try {
     let id: number | undefined;
     const result = await recordRun(store, { ...start, machine: { libtorchVersion: torch.version() } }, async (runId) => {
@@ -192,14 +204,34 @@ export async function withResults<T>(path: string | false, start: RunStart, body
     if (result.interrupted) store.finishRun(id!, { status: 'killed', error: 'stopped before the end of training; resume with --resume' });
     return { ...result, runId: id };
   } finally {
-    store.close();
+    if (!given) store.close();
   }
 }
 
-/** Trains per `config` (resuming when asked and possible), then tests the best checkpoint. */
-export async function runFinetune(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number; results?: string | false } = {}): Promise<RunOutcome> {
+export interface FinetuneRunOptions {
+  resume?: boolean;
+  progress?: boolean;
+  log?: (line: string) => void;
+  stopAfterSteps?: number;
+  /** Aborting stops training at the next step with a 'last' checkpoint, as a kill would. */
+  signal?: AbortSignal;
+  /** A database path, an open store, or false (default: the config's `results`). */
+  results?: string | false | ResultsStore;
+  /** Study fields beyond those the config tells (suite, runHash …). */
+  study?: StudyFields;
+}
+
+/**
+ * Trains per `config` (resuming when asked and possible), then tests the best checkpoint. The run
+ * is stored under its model family's name (a Hub id or folder maps to its family), so tables match
+ * it to the paper's rows.
+ */
+export async function runFinetune(config: RunConfig, o: FinetuneRunOptions = {}): Promise<RunOutcome> {
   const results = o.results ?? config.results;
-  return withResults(results, { kind: 'finetune', config, name: config.name ?? null, model: typeof config.model === 'string' ? config.model : 'path' in config.model ? config.model.path : config.model.family }, async (store, runId) => {
+  const family = await familyOfModelSpec(config.model);
+  const study = { ...studyOfRunConfig(config, family), ...o.study };
+  const model = family ?? (typeof config.model === 'string' ? config.model : 'path' in config.model ? config.model.path : config.model.family);
+  return withResults(results, { kind: 'finetune', config, name: config.name ?? null, model, ...study }, async (store, runId) => {
     const outcome = await trainAndTest(config, o, (entry) => {
       if (store && runId !== undefined) store.logEpoch(runId, { epoch: entry.epoch, trainLoss: entry.trainLoss, valLoss: entry.valLoss, valDice: entry.valDice, lr: entry.lr, seconds: entry.seconds });
     });
@@ -208,7 +240,7 @@ export async function runFinetune(config: RunConfig, o: { resume?: boolean; prog
   });
 }
 
-async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number }, onEpoch: (entry: FinetuneResult['state']['history'][number]) => void): Promise<Omit<RunOutcome, 'runId'>> {
+async function trainAndTest(config: RunConfig, o: FinetuneRunOptions, onEpoch: (entry: FinetuneResult['state']['history'][number]) => void): Promise<Omit<RunOutcome, 'runId'>> {
   const log = o.log ?? ((line: string) => console.log(line));
   const promptType = parsePromptType(config.prompt);
   const model = await buildModel(config);
@@ -228,9 +260,10 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
     outDir,
     config,
     resume: o.resume,
-    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? runPath(outDir, 'feature cache', 'feature-cache') : undefined },
+    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? config.cache.dir ?? runPath(outDir, 'feature cache', 'feature-cache') : undefined },
     checkpointEvery: config.checkpoint_every,
     stopAfterSteps: o.stopAfterSteps,
+    signal: o.signal,
     progress: o.progress,
     log,
     onEpoch,

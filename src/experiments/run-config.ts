@@ -2,8 +2,10 @@
 // Read from YAML or JSON, validated with zod (unknown fields are errors naming the field), with
 // `--set a.b=value` overrides applied before validation.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PREDEFINED_POOLS } from '../data/pooled-dataset.js';
 import { ConfigError } from '../errors.js';
 import { isUnsafeKey } from '../train/unsafe-keys.js';
 
@@ -20,6 +22,13 @@ const modelSpec = z.union([
   z.object({ path: z.string(), family: z.string().optional() }).strict(),
 ]);
 
+/** A dataset folder, or a predefined pool (`pool: endoscopy` or `all`) of folders under `data_root`. */
+const datasetSpec = z.union([
+  // `pool` on a folder entry records the pool it was expanded from (saved run configs).
+  z.object({ root: z.string(), name: z.string().optional(), pool: z.string().optional() }).strict(),
+  z.object({ pool: z.string() }).strict(),
+]);
+
 export const runConfigSchema = z
   .object({
     name: z.string().optional(),
@@ -27,19 +36,40 @@ export const runConfigSchema = z
     recipe: z.enum(['paper', 'published', 'released']).default('published'),
     /** Recipe fields to override (recipes.ts lists them). */
     train: z.record(z.string(), z.unknown()).default({}),
-    data: z.array(z.object({ root: z.string(), name: z.string().optional() }).strict()).nonempty(),
+    data: z.array(datasetSpec).nonempty(),
     /** Test-only datasets (out-of-distribution evaluation). */
-    test_data: z.array(z.object({ root: z.string(), name: z.string().optional() }).strict()).default([]),
+    test_data: z.array(datasetSpec).default([]),
+    /** Where pool members are read from: `<data_root>/<member>`. */
+    data_root: z.string().default('data'),
     prompt: z.string().regex(/^(p\d+|random)$/, 'a prompt type p0, p1, … or random').default('p6'),
     out: z.string().default('runs/run'),
     results: z.string().default('vlsm-results.sqlite'),
-    cache: z.object({ memory_gb: z.number().positive().default(2), disk: z.boolean().default(true) }).strict().default({}),
+    /** Frozen features: `dir` (default: the run folder's feature-cache/) may be shared by runs. */
+    cache: z.object({ memory_gb: z.number().positive().default(2), disk: z.boolean().default(true), dir: z.string().optional() }).strict().default({}),
     checkpoint_every: z.number().int().positive().optional(),
     write_masks: z.boolean().default(false),
   })
   .strict();
 
-export type RunConfig = z.infer<typeof runConfigSchema>;
+/** A dataset of a run; `pool` names the predefined pool it came from. */
+export interface RunDataset {
+  root: string;
+  name?: string;
+  pool?: string;
+}
+
+/** A validated run config, its pools expanded into their member folders. */
+export type RunConfig = Omit<z.infer<typeof runConfigSchema>, 'data' | 'test_data'> & { data: RunDataset[]; test_data: RunDataset[] };
+
+/** Pool entries become one entry per member (`<dataRoot>/<member>`), each naming its pool. */
+function expandPools(entries: readonly z.infer<typeof datasetSpec>[], dataRoot: string, source: string, field: string): RunDataset[] {
+  return entries.flatMap((entry, i) => {
+    if ('root' in entry) return [entry];
+    const pool = PREDEFINED_POOLS[entry.pool];
+    if (pool === undefined) throw new ConfigError(`${source}: field '${field}.${i}.pool': unknown pool '${entry.pool}'; predefined pools: ${Object.keys(PREDEFINED_POOLS).join(', ')}`, source, `${field}.${i}.pool`);
+    return pool.members.map((m) => ({ root: join(dataRoot, m.name), name: m.name, pool: pool.name }));
+  });
+}
 
 /** Parses `key.path=value` (value as YAML: numbers, booleans, lists work) into the object. */
 export function applySet(target: Record<string, unknown>, assignment: string): void {
@@ -67,7 +97,10 @@ export function applySet(target: Record<string, unknown>, assignment: string): v
 /** Validates a config object; `source` names the file in errors. */
 export function parseRunConfig(value: unknown, source: string): RunConfig {
   const result = runConfigSchema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) {
+    const config = result.data;
+    return { ...config, data: expandPools(config.data, config.data_root, source, 'data'), test_data: expandPools(config.test_data, config.data_root, source, 'test_data') };
+  }
   const issue = result.error.issues[0]!;
   const at = issue.path.join('.');
   if (issue.code === 'unrecognized_keys') {

@@ -39,6 +39,8 @@ export interface FinetuneOptions {
   checkpointEvery?: number;
   /** Stop after this many optimizer steps in this process, as if killed (tests, time limits). */
   stopAfterSteps?: number;
+  /** Aborted: stop after the current step with a 'last' checkpoint, as `stopAfterSteps` does. */
+  signal?: AbortSignal;
   progress?: boolean;
   log?: (line: string) => void;
   onEpoch?: (entry: TrainerState['history'][number]) => void;
@@ -242,7 +244,7 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
         writeLog({ epoch: state.epoch + 1, step: state.globalStep, loss, lr: optimizer.paramGroups[optimizer.paramGroups.length - 1]!.lr });
         bar?.update(b + 1, `loss ${(lossSum / lossCount).toFixed(4)}`);
         if (o.checkpointEvery && state.globalStep % o.checkpointEvery === 0) save('last');
-        if (o.stopAfterSteps !== undefined && stepsThisProcess >= o.stopAfterSteps) {
+        if ((o.stopAfterSteps !== undefined && stepsThisProcess >= o.stopAfterSteps) || o.signal?.aborted) {
           await next?.catch(() => undefined);
           save('last');
           bar?.done();

@@ -16,6 +16,11 @@ export type SuiteModel =
 /** A dataset of a suite: a folder name under the data root, or a predefined pool ("endoscopy", "all"). */
 export type SuiteDatasetRef = string | { pool: string };
 
+export interface SuiteDatasetInfo {
+  family: 'endoscopy' | 'isic' | 'dfu' | 'busi' | 'camus' | 'chexlocalize';
+  make?: { synthetic: { images: number; seed: number; size: number } } | { busi_sample: true };
+}
+
 /** Which runs an override or exclusion applies to; every given field must match. */
 export interface SuiteMatch {
   model?: string;
@@ -55,8 +60,11 @@ export interface SuiteFile {
   kind: SuiteKind;
   /** Named models the grid refers to. */
   models: Record<string, SuiteModel>;
-  /** Datasets the suite makes itself when missing from the data root (the demo's bundled data). */
-  bundled_data: Record<string, { synthetic: { images: number; seed: number; size: number } } | { busi_sample: true }>;
+  /**
+   * Datasets beyond the paper's (which the suite knows by their reference folder names), with their
+   * prompt family; `make` builds one under the data root when it is missing (the demo's data).
+   */
+  datasets: Record<string, SuiteDatasetInfo>;
   grid: SuiteBlock[];
   overrides: (SuiteMatch & { train?: Record<string, unknown>; test_datasets?: string[]; write_masks?: boolean })[];
   exclude: SuiteMatch[];
