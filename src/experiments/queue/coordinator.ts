@@ -6,7 +6,7 @@ import type { ResultsStore } from '../results/index.js';
 import { reachRedis } from './reach-redis.js';
 import { redactedUrl } from './redis-url.js';
 import { jobIdOf, openRunQueue, type RunQueue } from './run-queue.js';
-import { sweepPlan, type PlanState } from './sweep.js';
+import { sweepPlan, type DependsOn, type PlanState } from './sweep.js';
 import type { QueuedRun, RunJobData } from './types.js';
 
 export interface CoordinateOptions<R extends QueuedRun> {
@@ -16,6 +16,8 @@ export interface CoordinateOptions<R extends QueuedRun> {
   /** The one results store every result is written to. */
   store: ResultsStore;
   suite?: string | null;
+  /** Runs a run needs done before it is enqueued (an evaluation of a planned fine-tune). */
+  dependsOn?: DependsOn<R>;
   /** Enqueue, import what has arrived, and return without waiting. */
   detach?: boolean;
   /** Tries per run before it counts as failed (default 3). */
@@ -36,7 +38,7 @@ export interface CoordinateOutcome {
   done: number;
   /** Results written by this coordinator. */
   imported: number;
-  /** Runs enqueued by this coordinator (not counting ones already queued). */
+  /** Runs enqueued at the start (not counting ones already queued, nor runs added later once the runs they need are done). */
   enqueued: number;
   failed: { hash: string; title: string; reason: string }[];
   /** Neither done nor failed when the coordinator left (detached or stopped). */
@@ -68,7 +70,7 @@ function describe(state: PlanState<QueuedRun>, total: number, started: number, d
   const rate = (done - doneAtStart) / ((Date.now() - started) / 1000);
   const left = total - done - state.failed.length;
   const eta = rate > 0 && left > 0 ? ` · ETA ${formatSeconds(left / rate)}` : '';
-  return `runs ${bar(total === 0 ? 1 : done / total)} ${done}/${total} done · ${state.running.length} running · ${state.queued.length + state.missing.length} queued · ${state.failed.length} failed${eta}`;
+  return `runs ${bar(total === 0 ? 1 : done / total)} ${done}/${total} done · ${state.running.length} running · ${state.queued.length + state.missing.length + state.blocked.length} queued · ${state.failed.length} failed${eta}`;
 }
 
 export function formatSeconds(s: number): string {
@@ -101,7 +103,7 @@ export async function coordinate<R extends QueuedRun>(o: CoordinateOptions<R>): 
     for (const { run, worker } of state.imported) log(`done ${run.title} (${run.hash}) by ${worker}`);
   };
   try {
-    let state = await sweepPlan(queue, o.store, o.runs);
+    let state = await sweepPlan(queue, o.store, o.runs, o.dependsOn);
     report(state);
     // A new campaign gives runs that failed before a new set of attempts.
     for (const run of state.failed) {
@@ -111,17 +113,19 @@ export async function coordinate<R extends QueuedRun>(o: CoordinateOptions<R>): 
     if (state.failed.length > 0) log(`retrying ${state.failed.length} run(s) that had failed`);
     await enqueue(queue, state.missing, o.suite ?? null, attempts, backoffSeconds);
     enqueued = state.missing.length;
-    log(`${o.runs.length} run(s) on ${redactedUrl(o.url)}: ${state.done.length} done, ${enqueued} enqueued, ${o.runs.length - state.done.length - enqueued} already queued or running`);
+    const waiting = state.blocked.length > 0 ? `, ${state.blocked.length} waiting for runs they need` : '';
+    log(`${o.runs.length} run(s) on ${redactedUrl(o.url)}: ${state.done.length} done, ${enqueued} enqueued, ${state.running.length + state.queued.length} already queued or running${waiting}`);
     const started = Date.now();
     const doneAtStart = state.done.length;
-    state = await sweepPlan(queue, o.store, o.runs);
+    state = await sweepPlan(queue, o.store, o.runs, o.dependsOn);
     report(state);
     while (!o.detach && !o.signal?.aborted && state.done.length + state.failed.length < o.runs.length) {
       line.draw(() => describe(state, o.runs.length, started, doneAtStart));
       await sleep(o.pollMs ?? 1000, undefined, { signal: o.signal }).catch(() => undefined);
-      state = await sweepPlan(queue, o.store, o.runs);
+      state = await sweepPlan(queue, o.store, o.runs, o.dependsOn);
       report(state);
-      // Jobs lost from Redis (restarted without persistence, flushed) are added again.
+      // Runs whose dependencies are now done, and jobs lost from Redis (restarted without
+      // persistence, flushed), are added.
       await enqueue(queue, state.missing, o.suite ?? null, attempts, backoffSeconds);
     }
     line.finish(describe(state, o.runs.length, started, doneAtStart));

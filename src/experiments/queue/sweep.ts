@@ -22,14 +22,19 @@ export interface PlanState<R extends QueuedRun> {
   failed: (R & { reason: string })[];
   /** Not done and without a job: never enqueued, or the job is gone (Redis restarted empty). */
   missing: R[];
+  /** Without a job, waiting for runs they depend on (an evaluation of a fine-tune) to be done. */
+  blocked: R[];
 }
+
+/** The hashes of the runs a run needs done first (e.g. the fine-tune an evaluation loads). */
+export type DependsOn<R extends QueuedRun> = (run: R) => readonly string[];
 
 /**
  * One pass over a plan: imports completed runs' results into `store` (skipping hashes already
  * done there) and removes their jobs, then sorts every run by state.
  */
-export async function sweepPlan<R extends QueuedRun>(queue: RunQueue, store: ResultsStore, runs: readonly R[]): Promise<PlanState<R>> {
-  const state: PlanState<R> = { done: [], imported: [], running: [], queued: [], failed: [], missing: [] };
+export async function sweepPlan<R extends QueuedRun>(queue: RunQueue, store: ResultsStore, runs: readonly R[], dependsOn?: DependsOn<R>): Promise<PlanState<R>> {
+  const state: PlanState<R> = { done: [], imported: [], running: [], queued: [], failed: [], missing: [], blocked: [] };
   // A job that moves between two of these queries may show in none and count as missing; adding
   // it again is then a no-op (same job id), and the next pass sees it.
   const [completed, failed, active, queued] = await Promise.all([
@@ -65,5 +70,34 @@ export async function sweepPlan<R extends QueuedRun>(queue: RunQueue, store: Res
     else if (queued!.has(id) || completed!.has(id)) state.queued.push(run);
     else state.missing.push(run);
   }
+  if (dependsOn) holdBackDependents(state, runs, dependsOn);
   return state;
+}
+
+/**
+ * Moves the missing runs whose dependencies are not all done to `blocked`, or to `failed` when a
+ * dependency failed or is neither done nor in the plan; repeated until chains settle.
+ */
+function holdBackDependents<R extends QueuedRun>(state: PlanState<R>, runs: readonly R[], dependsOn: DependsOn<R>): void {
+  const done = new Set(state.done.map((r) => r.hash));
+  const planned = new Set(runs.map((r) => r.hash));
+  const failed = new Map(state.failed.map((r) => [r.hash, r.title]));
+  let waiting = state.missing;
+  state.missing = [];
+  for (let changed = true; changed; ) {
+    changed = false;
+    const next: R[] = [];
+    for (const run of waiting) {
+      const deps = dependsOn(run).filter((h) => !done.has(h));
+      const broken = deps.find((h) => failed.has(h) || !planned.has(h));
+      if (broken !== undefined) {
+        const why = failed.has(broken) ? `it needs run ${failed.get(broken)} (${broken}), which failed` : `it needs run ${broken}, which is neither done nor in this plan`;
+        state.failed.push({ ...run, reason: why });
+        failed.set(run.hash, run.title);
+        changed = true;
+      } else next.push(run);
+    }
+    waiting = next;
+  }
+  for (const run of waiting) (dependsOn(run).every((h) => done.has(h)) ? state.missing : state.blocked).push(run);
 }
