@@ -5,8 +5,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { startRunWorker } from '../../experiments/queue/index.js';
-import { executePlannedRun } from '../../experiments/suites/execute.js';
+import type * as suiteExecute from '../../experiments/suites/execute.js';
 import type { PlannedRun } from '../../experiments/suites/types.js';
+
+const executorName: keyof typeof suiteExecute = 'executePlannedRun';
+/** The suites' executor, imported by each run's child process. */
+const SUITE_EXECUTOR = { module: new URL('../../experiments/suites/execute.js', import.meta.url).href, name: executorName };
 
 const usage = `usage: vlsm worker --queue redis://HOST:PORT [options]
 
@@ -51,7 +55,7 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
   }
   const worker = await startRunWorker<PlannedRun>({
     url,
-    execute: executePlannedRun,
+    executor: SUITE_EXECUTOR,
     concurrency: positiveInteger(values.concurrency, '--concurrency', 1),
     artifactsDir: values.artifacts ?? 'vlsm-artifacts',
     dataRoot: resolve(values['data-root'] ?? 'data'),

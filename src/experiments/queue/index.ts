@@ -8,3 +8,4 @@ export { sweepPlan, type DependsOn, type PlanState, type RunFailure } from './sw
 export { coordinate, formatSeconds, type CoordinateOptions, type CoordinateOutcome } from './coordinator.js';
 export { queueStatus } from './queue-status.js';
 export { startRunWorker, type RunWorker, type RunWorkerOptions } from './worker.js';
+export { ExecutorError, runInChild, type ExecutorRef } from './run-in-child.js';

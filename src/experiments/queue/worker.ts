@@ -1,5 +1,6 @@
-// A worker: takes runs from the queue, executes each into a temporary results store of its own,
-// and returns the run's export through the queue for the coordinator to write into the one store.
+// A worker: takes runs from the queue, executes each (in a child process) into a temporary
+// results store of its own, and returns the run's export through the queue for the coordinator to
+// write into the one store.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,12 +9,14 @@ import { ConfigError, VlsmError } from '../../errors.js';
 import { exportDump, openResults } from '../results/index.js';
 import { reachRedis } from './reach-redis.js';
 import { redactedUrl, redisOptions } from './redis-url.js';
+import { runInChild, type ExecutorRef } from './run-in-child.js';
 import { RUN_QUEUE } from './run-queue.js';
-import { QueueError, type QueuedRun, type RunExecutor, type RunJobData, type RunJobResult } from './types.js';
+import { QueueError, type QueuedRun, type RunJobData, type RunJobResult } from './types.js';
 
-export interface RunWorkerOptions<R extends QueuedRun> {
+export interface RunWorkerOptions {
   url: string;
-  execute: RunExecutor<R>;
+  /** The module and export name of the RunExecutor; each run imports it in a fresh child process. */
+  executor: ExecutorRef;
   /** Runs executed at once (default 1). */
   concurrency?: number;
   /** Where runs keep checkpoints and masks, under `<dir>/<hash>/` (default ./vlsm-artifacts). */
@@ -23,7 +26,7 @@ export interface RunWorkerOptions<R extends QueuedRun> {
   /**
    * How long a run stays claimed without its worker renewing the claim (default 60 s): a worker
    * that dies loses its run to another worker after about this long (plus half of it, the stall
-   * check's interval). Renewal is a timer, so one synchronous step must not block longer than this.
+   * check's interval). Runs execute in child processes, so their native work cannot delay renewals.
    */
   lockSeconds?: number;
   log?: (line: string) => void;
@@ -56,12 +59,16 @@ function scratchStore(): { dir: string; path: string } {
  * runs go back to the queue for their remaining attempts (with backoff), except config errors,
  * which fail at once since every worker would fail them the same way.
  */
-export async function startRunWorker<R extends QueuedRun>(o: RunWorkerOptions<R>): Promise<RunWorker> {
+export async function startRunWorker<R extends QueuedRun = QueuedRun>(o: RunWorkerOptions): Promise<RunWorker> {
   const log = o.log ?? ((line: string) => console.log(line));
   await reachRedis(o.url);
   const name = `${hostname()}:${process.pid}`;
   const artifactsDir = resolve(o.artifactsDir ?? 'vlsm-artifacts');
-  mkdirSync(artifactsDir, { recursive: true });
+  try {
+    mkdirSync(artifactsDir, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(`--artifacts ${artifactsDir}: cannot create it (${(error as Error).message})`, undefined, '--artifacts', { cause: error });
+  }
   const stopping = new AbortController();
   const lockDuration = (o.lockSeconds ?? DEFAULT_LOCK_S) * 1000;
 
@@ -70,9 +77,10 @@ export async function startRunWorker<R extends QueuedRun>(o: RunWorkerOptions<R>
     const both = AbortSignal.any([stopping.signal, ...(signal ? [signal] : [])]);
     log(`run ${run.hash} started: ${run.title} (attempt ${job.attemptsMade + 1}${job.stalledCounter > 0 ? `, taken over from a worker that stopped` : ''})`);
     const scratch = scratchStore();
-    const store = openResults(scratch.path);
+    let store: ReturnType<typeof openResults> | undefined;
     try {
-      const runId = await o.execute(run, { store, artifactsDir, dataRoot: o.dataRoot, device: o.device, signal: both, log });
+      const runId = await runInChild(o.executor, run, scratch.path, { artifactsDir, dataRoot: o.dataRoot, device: o.device }, both, log);
+      store = openResults(scratch.path);
       if (both.aborted && store.getRun(runId).status !== 'done') throw new Error('stopped');
       const dump = exportDump(store, { ids: [runId] });
       if (dump.runs[0]?.status !== 'done') throw new VlsmError(`run ${run.hash}: the executor returned run ${runId}, which is '${dump.runs[0]?.status ?? 'missing'}', not 'done'`);
@@ -87,10 +95,11 @@ export async function startRunWorker<R extends QueuedRun>(o: RunWorkerOptions<R>
       }
       const message = `worker ${name} (--data-root ${o.dataRoot ?? 'not given'}, --artifacts ${artifactsDir}): ${(error as Error).message}`;
       log(`run ${run.hash} failed: ${message}`);
-      if (error instanceof ConfigError) throw new UnrecoverableError(message);
+      // Every worker would fail a bad config the same way.
+      if ((error as Error).name === 'ConfigError') throw new UnrecoverableError(message);
       throw new Error(message, { cause: error });
     } finally {
-      store.close();
+      store?.close();
       rmSync(scratch.dir, { recursive: true, force: true });
     }
   };
