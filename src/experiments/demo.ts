@@ -1,12 +1,11 @@
-// The main job on bundled data only: generate prompts, fine-tune a small VLSM (CLIPSeg
-// architecture) and a CNN baseline from scratch on the CPU, evaluate, print a Dice table per model
-// and prompt type, write overlays, and store every run in the results database. When a real
+// The main job on bundled data only, as the bundled suite suites/demo.yaml: generate prompts,
+// fine-tune a small VLSM (CLIPSeg architecture) and a CNN baseline from scratch on the CPU,
+// evaluate, print a Dice table per model and prompt type, write overlays, and store every run in
+// the results database. When a real
 // pretrained CLIPSeg is in the local HuggingFace cache, it is evaluated zero-shot too.
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSyntheticDataset } from '../prompts/synthetic-referring.js';
 import type { AnnotationEntry } from '../data/annotation-file.js';
-import { writeAnnotationFile } from '../data/annotation-file.js';
 import type { Summary } from '../eval/aggregate.js';
 import { readRgbImage } from '../imaging/read-image.js';
 import { writeRgbPng } from '../imaging/write-image.js';
@@ -17,29 +16,14 @@ import { overlay } from '../imaging/overlay.js';
 import { generateDatasetPrompts } from '../prompts/generate-prompts.js';
 import { readPromptedSplit } from '../prompts/prompted-samples.js';
 import { packageRoot } from '../package-root.js';
-import { itemRows, loadRunModel, runFinetune, testDatasets, withResults } from './finetune-run.js';
-import { parseRunConfig, type RunConfig } from './run-config.js';
 import { resolveRecipe } from '../train/recipes.js';
-
-/** The small VLSM: CLIPSeg's architecture at a size that trains on a CPU in about a minute. */
-export const DEMO_VLSM = {
-  text_config: { hidden_size: 64, intermediate_size: 128, num_hidden_layers: 2, num_attention_heads: 4 },
-  vision_config: { hidden_size: 64, intermediate_size: 128, num_hidden_layers: 3, num_attention_heads: 4, image_size: 64, patch_size: 8 },
-  projection_dim: 64,
-  extract_layers: [0, 1, 2],
-  reduce_dim: 32,
-  decoder_num_attention_heads: 4,
-  decoder_intermediate_size: 64,
-  use_complex_transposed_convolution: false,
-};
-
-/** The CNN baseline: smp's U-Net with a small ResNet (basic blocks) and a narrow decoder. */
-export const DEMO_CNN = {
-  encoder_name: 'resnet18',
-  encoder_params: { block: 'basic', layers: [1, 1, 1, 1], width: 16 },
-  encoder_weights: null,
-  decoder_channels: [64, 32, 16, 16, 8],
-};
+import { itemRows, loadRunModel, testDatasets, withResults } from './finetune-run.js';
+import { openResults } from './results/index.js';
+import { campaignProgress, runCampaign } from './suites/campaign.js';
+import { planSuite } from './suites/expand.js';
+import { makeSuiteData } from './suites/suite-data.js';
+import { readSuiteFile, type ValidatedSuite } from './suites/suite-file.js';
+import type { PlannedRun } from './suites/types.js';
 
 export interface DemoOptions {
   out: string;
@@ -52,19 +36,9 @@ export interface DemoOptions {
 
 export interface DemoRow { dataset: string; model: string; prompt: string; dice: Summary }
 
-/**
- * The bundled BUSI sample in the reference layout, split by its entries' own `split` field, with
- * the reference's prompts; returns how many images get the same P1–P5 when vlsm regenerates them
- * from the masks (medvlsm mode).
- */
-async function busiDataset(root: string): Promise<{ same: number; total: number }> {
-  const source = join(packageRoot(), 'assets', 'busi-sample');
-  cpSync(join(source, 'images'), join(root, 'images'), { recursive: true });
-  cpSync(join(source, 'masks'), join(root, 'masks'), { recursive: true });
-  const entries = JSON.parse(readFileSync(join(source, 'anns.json'), 'utf8')) as (AnnotationEntry & { split: string })[];
-  for (const split of ['train', 'val', 'test'] as const) {
-    await writeAnnotationFile(join(root, 'anns', `${split}.json`), entries.filter((e) => e.split === split));
-  }
+/** How many BUSI sample images get the reference's own P1–P5 when vlsm regenerates them from the masks (medvlsm mode). */
+async function busiPromptAgreement(root: string): Promise<{ same: number; total: number }> {
+  const entries = JSON.parse(readFileSync(join(packageRoot(), 'assets', 'busi-sample', 'anns.json'), 'utf8')) as AnnotationEntry[];
   const regenerated = [...(await generateDatasetPrompts(root, { family: 'busi', compat: 'medvlsm' })).values()].flat();
   const shipped = new Map(entries.map((e) => [e.mask_name, e.prompts]));
   const keys = ['p1', 'p2', 'p3', 'p4', 'p5'];
@@ -72,9 +46,21 @@ async function busiDataset(root: string): Promise<{ same: number; total: number 
   return { same, total: regenerated.length };
 }
 
-function runConfig(o: DemoOptions, name: string, model: RunConfig['model'], dataRoot: string, dataset: string, prompt: string, train: Record<string, unknown>): RunConfig {
-  return parseRunConfig({ name, model, recipe: 'published', train, data: [{ root: dataRoot, name: dataset }], prompt, out: join(o.out, 'runs', name), results: join(o.out, 'vlsm-results.sqlite') }, `demo run ${name}`);
+/** The bundled demo suite at the options' size: epochs scaled (30 → epochs), images and every seed set. */
+export function demoSuite(o: Pick<DemoOptions, 'epochs' | 'images' | 'seed'>): ValidatedSuite {
+  const suite = readSuiteFile('demo');
+  const synthetic = suite.datasets['synthetic']!.make as { synthetic: { images: number; seed: number; size: number } };
+  synthetic.synthetic = { ...synthetic.synthetic, images: o.images, seed: o.seed };
+  for (const block of suite.grid) {
+    const t = block.train;
+    const scale = (v: unknown): number => Math.round((Number(v) / 30) * o.epochs);
+    block.train = { ...t, seed: o.seed, max_epochs: scale(t['max_epochs']), min_epochs: scale(t['min_epochs']) };
+  }
+  return suite;
 }
+
+/** The overlay folder of a demo run: model label, dataset, and the prompt for the VLSM. */
+const runLabel = (run: PlannedRun): string => [run.config.modelLabel.replace(/-\d+$/, ''), run.config.data[0], ...(run.study.family === 'clipseg' ? [run.config.prompt] : [])].join('-');
 
 async function writeOverlays(model: SegmentationModel, dataRoot: string, prompt: string, dir: string, count: number): Promise<void> {
   const samples = (await readPromptedSplit(dataRoot, 'test', { promptType: prompt as `p${number}`, seed: 0 })).slice(0, count);
@@ -84,39 +70,39 @@ async function writeOverlays(model: SegmentationModel, dataRoot: string, prompt:
   await Promise.all(samples.map((s, i) => writeRgbPng(join(dir, `${s.record.id.replace(/\.[^./]+$/, '')}.png`), overlay(images[i]!, predictions[i]!.mask))));
 }
 
+/**
+ * Runs the bundled demo suite (suites/demo.yaml) into `out`: data under out/data, run folders
+ * under out/runs/<run hash>, the results store out/vlsm-results.sqlite. Runs already done there are
+ * not run again.
+ */
 export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
   const log = o.log ?? ((line: string) => console.log(line));
   const started = Date.now();
-  const synthetic = join(o.out, 'data', 'synthetic');
-  const busi = join(o.out, 'data', 'busi');
-  if (!existsSync(join(synthetic, 'anns', 'test.json'))) {
-    const counts = await writeSyntheticDataset(synthetic, { n: o.images, seed: o.seed, size: 64 });
-    log(`synthetic referring dataset: ${counts.train} train, ${counts.val} val, ${counts.test} test images (64x64) with prompts P0-P9 -> ${synthetic}`);
-  }
-  if (!existsSync(join(busi, 'anns', 'test.json'))) {
-    const { same, total } = await busiDataset(busi);
-    log(`BUSI sample: 12 images with the reference's prompts; vlsm regenerates the same P1-P5 from the masks for ${same}/${total} -> ${busi}`);
-  }
-
+  const dataRoot = join(o.out, 'data');
+  const busi = join(dataRoot, 'busi');
+  const suite = demoSuite(o);
+  await makeSuiteData(suite, dataRoot, log);
+  const { same, total } = await busiPromptAgreement(busi);
+  log(`BUSI sample: vlsm regenerates the same P1-P5 from the masks for ${same}/${total} -> ${busi}`);
+  const plan = await planSuite(suite, { dataRoot });
+  const database = join(o.out, 'vlsm-results.sqlite');
+  const store = openResults(database);
   const rows: DemoRow[] = [];
-  const epochs = { max_epochs: o.epochs, min_epochs: o.epochs };
-  const vlsmTrain = { frozen: [], batch_size: 8, lr: 2e-3, scheduler: { type: 'constant' }, grad_clip: 1, loss: { dice: 1, bce: 1 }, seed: o.seed, ...epochs };
-  const cnnTrain = { batch_size: 16, lr: 2e-3, loss: { dice: 1, bce: 1 }, seed: o.seed, ...epochs };
-  const plan: { dataset: string; root: string; name: string; model: RunConfig['model']; prompt: string; train: Record<string, unknown> }[] = [
-    { dataset: 'synthetic', root: synthetic, name: 'vlsm-synthetic-p0', model: { family: 'clipseg', input_size: [64, 64], scratch: DEMO_VLSM }, prompt: 'p0', train: vlsmTrain },
-    { dataset: 'synthetic', root: synthetic, name: 'vlsm-synthetic-p3', model: { family: 'clipseg', input_size: [64, 64], scratch: DEMO_VLSM }, prompt: 'p3', train: vlsmTrain },
-    { dataset: 'synthetic', root: synthetic, name: 'unet-synthetic', model: { family: 'unet', input_size: [64, 64], scratch: DEMO_CNN }, prompt: 'p0', train: cnnTrain },
-    { dataset: 'busi', root: busi, name: 'unet-busi', model: { family: 'unet', input_size: [96, 96], scratch: DEMO_CNN }, prompt: 'p1', train: { ...cnnTrain, batch_size: 5, max_epochs: 3 * o.epochs, min_epochs: 3 * o.epochs } },
-  ];
-  for (const step of plan) {
-    const config = runConfig(o, step.name, step.model, step.root, step.dataset, step.prompt, step.train);
-    const outcome = await runFinetune(config, { progress: o.progress, log });
-    const test = outcome.tests[0]!;
-    const label = typeof step.model === 'object' && 'family' in step.model ? (step.model.family === 'clipseg' ? 'small VLSM (CLIPSeg arch.)' : 'U-Net (small ResNet)') : String(step.model);
-    rows.push({ dataset: step.dataset, model: label, prompt: label.startsWith('U-Net') ? '(image only)' : step.prompt.toUpperCase(), dice: test.dice });
-    const { model } = await loadRunModel(config.out);
-    await writeOverlays(model, step.root, step.prompt, join(o.out, 'overlays', step.name), 4);
-    model.dispose();
+  try {
+    const result = await runCampaign(plan, { store, artifactsDir: join(o.out, 'runs'), dataRoot, log, progress: o.progress });
+    if (result.failed.length > 0) throw new Error(`demo: ${result.failed.map((f) => `${f.run.title}: ${f.error}`).join('; ')}`);
+    for (const p of campaignProgress(plan, store)) {
+      const run = p.run;
+      const dataset = run.config.data[0]!;
+      const summary = store.runSummary(p.record!.id).find((r) => r.dataset === dataset && r.resolution === 'original' && r.prompt === run.config.prompt.toUpperCase())!;
+      const vlsm = run.study.family === 'clipseg';
+      rows.push({ dataset, model: vlsm ? 'small VLSM (CLIPSeg arch.)' : 'U-Net (small ResNet)', prompt: vlsm ? run.config.prompt.toUpperCase() : '(image only)', dice: summary.dice });
+      const { model } = await loadRunModel(join(o.out, 'runs', run.hash));
+      await writeOverlays(model, join(dataRoot, dataset), run.config.prompt, join(o.out, 'overlays', runLabel(run)), 4);
+      model.dispose();
+    }
+  } finally {
+    store.close();
   }
 
   // A real pretrained CLIPSeg, if this machine has one cached: zero-shot on the BUSI sample.
@@ -130,7 +116,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
   if (pretrained) {
     log('found CIDAS/clipseg-rd64-refined in the local HuggingFace cache: evaluating it zero-shot on the BUSI sample');
     const recipe = resolveRecipe('clipseg', 'published');
-    await withResults(join(o.out, 'vlsm-results.sqlite'), { kind: 'zeroshot', config: { model: 'CIDAS/clipseg-rd64-refined', data: [busi] }, model: 'CLIPSeg' }, async (store, id) => {
+    await withResults(database, { kind: 'zeroshot', config: { model: 'CIDAS/clipseg-rd64-refined', data: [busi] }, model: 'CLIPSeg' }, async (store, id) => {
       for (const prompt of ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const) {
         const results = await testDatasets(pretrained, [{ root: busi, name: 'busi' }], prompt, recipe, join(o.out, 'zeroshot'), false, false);
         if (store && id !== undefined) store.addItemMetrics(id, itemRows(results));

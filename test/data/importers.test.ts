@@ -240,6 +240,20 @@ describe('importers from each release\'s native layout', () => {
     assert.ok(test.every((e) => e.img_name.startsWith('test/') && (e.metadata as { sex: string }).sex === 'M'));
   });
 
+  it('imports CAMUS with shipped split files that have no train.json: unlisted patients go to train', async () => {
+    const listed = (patient: string): { img_name: string; mask_name: string }[] => ['2CH_ED', '2CH_ES', '4CH_ED', '4CH_ES'].flatMap((f) => [1, 2, 3].map((k) => ({ img_name: `${patient}_${f}.png`, mask_name: `mask_${k}/${patient}_${f}_gt.png` })));
+    const splits = join(dir, 'camus-no-train-splits');
+    await writeText(join(splits, 'val.json'), JSON.stringify(listed('patient0001')));
+    await writeText(join(splits, 'test.json'), JSON.stringify(listed('patient0002')));
+    const lines: string[] = [];
+    const result = await importDataset('camus', join(dir, 'camus-src'), join(dir, 'camus-no-train'), { splitsDir: splits, resize: 0, log: (l) => lines.push(l) });
+    assert.deepEqual(result.counts, { train: 96, val: 12, test: 12 });
+    assert.equal(result.unlisted, 0);
+    assert.ok(lines.some((l) => /^96 item\(s\) not listed in .*camus-no-train-splits, which has no train\.json, go to train$/.test(l)), lines.join('\n'));
+    const train = await readAnnotationFile(join(dir, 'camus-no-train', 'anns', 'train.json'));
+    assert.deepEqual([...new Set(train.map((e) => (e.metadata as { patient: string }).patient))].sort(), ['patient0003', 'patient0004', 'patient0005', 'patient0006', 'patient0007', 'patient0008', 'patient0009', 'patient0010']);
+  });
+
   it('reads CAMUS .nii.gz frames from the NIfTI release, at their own size with resize 0', async () => {
     const src = join(dir, 'camus-nii-src');
     const folder = join(src, 'database_nifti', 'patient0001');

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readAnnotationFile } from '../../src/data/annotation-file.js';
-import { runDemo } from '../../src/experiments/demo.js';
+import { demoSuite, runDemo } from '../../src/experiments/demo.js';
+import { planSuite } from '../../src/experiments/suites/expand.js';
 import { demoTable } from '../../src/report/demo-table.js';
 import { openResults } from '../../src/experiments/results/index.js';
 
@@ -32,8 +33,11 @@ describe('vlsm demo', () => {
       assert.ok(lines.some((l) => /no pretrained CLIPSeg in the local HuggingFace cache/.test(l)));
       for (const run of ['vlsm-synthetic-p0', 'vlsm-synthetic-p3', 'unet-synthetic', 'unet-busi']) {
         assert.ok(readdirSync(join(out, 'overlays', run)).length > 0, run);
-        assert.ok(existsSync(join(out, 'runs', run, 'checkpoints', 'best.json')), run);
       }
+      // The demo is the bundled suite: each run's folder is named by its hash.
+      const plan = await planSuite(demoSuite({ epochs: 8, images: 400, seed: 0 }), { dataRoot: join(out, 'data') });
+      assert.equal(plan.runs.length, 4);
+      for (const run of plan.runs) assert.ok(existsSync(join(out, 'runs', run.hash, 'checkpoints', 'best.json')), run.title);
       // P3, the prompt the README names: "<colour> <shape> object" of each image's own target.
       const test = await readAnnotationFile(join(out, 'data', 'synthetic', 'anns', 'test.json'));
       assert.ok(test.length > 0);
@@ -44,7 +48,17 @@ describe('vlsm demo', () => {
       }
       const store = openResults(join(out, 'vlsm-results.sqlite'));
       assert.deepEqual(store.listRuns().map((r) => r.status), ['done', 'done', 'done', 'done']);
+      assert.deepEqual(store.listRuns().map((r) => r.runHash).sort(), plan.runs.map((r) => r.hash).sort());
+      assert.ok(store.listRuns().every((r) => r.suite === 'demo' && r.setting === 'individual' && r.precision === 'fp32'));
       store.close();
+      // Run again: every run is done, nothing trains, the same table comes back.
+      const again: string[] = [];
+      const rerun = await runDemo({ out, epochs: 8, images: 400, seed: 0, progress: false, log: (l) => again.push(l) });
+      assert.deepEqual(rerun.map((r) => r.dice.mean), rows.map((r) => r.dice.mean));
+      assert.ok(!again.some((l) => /^epoch \d+/.test(l)), again.join('\n'));
+      const after = openResults(join(out, 'vlsm-results.sqlite'));
+      assert.equal(after.listRuns().length, 4);
+      after.close();
     } finally {
       if (previous === undefined) delete process.env.HF_HUB_CACHE;
       else process.env.HF_HUB_CACHE = previous;

@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import { runEvaluate } from '../../src/cli/commands/evaluate.js';
 import { runFinetune } from '../../src/experiments/finetune-run.js';
 import { openResults } from '../../src/experiments/results/index.js';
-import { readRunConfig } from '../../src/experiments/run-config.js';
+import { parseRunConfig, readRunConfig } from '../../src/experiments/run-config.js';
+import { studyOfRunConfig } from '../../src/experiments/run-study.js';
+import { writeBusiSample } from '../../src/experiments/suites/suite-data.js';
 import { syntheticRoot, TINY_CLIPSEG } from '../train/fixtures.js';
 
 async function tinyConfig(dir: string): Promise<string> {
@@ -52,6 +54,20 @@ describe('run configs', () => {
   });
 });
 
+describe('run configs with pools', () => {
+  it('expand a named pool into its members under data_root, and name an unknown pool', () => {
+    const config = parseRunConfig({ model: 'x', data: [{ pool: 'endoscopy' }], test_data: [{ root: 'elsewhere/etis_polyp' }], data_root: 'datasets' }, 'pool.yaml');
+    assert.deepEqual(config.data, [
+      { root: join('datasets', 'kvasir_polyp'), name: 'kvasir_polyp', pool: 'endoscopy' },
+      { root: join('datasets', 'clinicdb_polyp'), name: 'clinicdb_polyp', pool: 'endoscopy' },
+      { root: join('datasets', 'bkai_polyp'), name: 'bkai_polyp', pool: 'endoscopy' },
+    ]);
+    assert.deepEqual(studyOfRunConfig(config, 'cris'), { family: 'cris', setting: 'endoscopy-pooled', trainedOn: ['kvasir_polyp', 'clinicdb_polyp', 'bkai_polyp'], testedOn: ['kvasir_polyp', 'clinicdb_polyp', 'bkai_polyp', 'etis_polyp'], frozen: [], promptType: 'p6', precision: 'fp32' });
+    assert.equal(parseRunConfig({ model: 'x', data: [{ pool: 'all' }] }, 'pool.yaml').data.length, 8);
+    assert.throws(() => parseRunConfig({ model: 'x', data: [{ pool: 'lungs' }] }, 'pool.yaml'), /^ConfigError: pool\.yaml: field 'data\.0\.pool': unknown pool 'lungs'; predefined pools: endoscopy, all$/);
+  });
+});
+
 describe('runFinetune', () => {
   it('trains, tests the best checkpoint and stores runs, epochs and items in the results database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vlsm-run-'));
@@ -69,6 +85,30 @@ describe('runFinetune', () => {
     assert.equal(run.kind, 'finetune');
     assert.equal(store.epochs(outcome.runId!).length, 2);
     assert.equal(store.itemMetrics([outcome.runId!]).filter((m) => m.resolution === 'original').length, outcome.tests[0]!.dice.count);
+    // Stored under its family, with what it is in a study.
+    assert.equal(run.model, 'clipseg');
+    assert.deepEqual(
+      { family: run.family, setting: run.setting, trainedOn: run.trainedOn, testedOn: run.testedOn, frozen: run.frozen, promptType: run.promptType, precision: run.precision },
+      { family: 'clipseg', setting: 'individual', trainedOn: ['synthetic'], testedOn: ['synthetic'], frozen: [], promptType: 'p3', precision: 'fp32' },
+    );
+    store.close();
+  });
+
+  it('zero-shot without --prompts scores each dataset with its own prompt set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-run-'));
+    await runFinetune(readRunConfig(await tinyConfig(dir)), { log: () => {} });
+    const busi = join(dir, 'busi');
+    await writeBusiSample(busi);
+    const db = join(dir, 'zs.sqlite');
+    assert.equal(await runEvaluate(['--model', join(dir, 'run'), '--data', await syntheticRoot(), '--data', busi, '--out', join(dir, 'zs'), '--results', db, '--quiet'], 'zeroshot'), 0);
+    const store = openResults(db);
+    const [run] = store.listRuns();
+    const prompts = (dataset: string): string[] => [...new Set(store.itemMetrics([run!.id]).filter((m) => m.dataset === dataset).map((m) => m.prompt))].sort();
+    const synthetic = (await syntheticRoot()).split('/').pop()!;
+    assert.deepEqual(prompts(synthetic), ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9']);
+    assert.deepEqual(prompts('busi'), ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6']);
+    // The model is a fine-tune run folder: the run says how it was trained.
+    assert.deepEqual([run!.family, run!.setting, run!.trainedOn, run!.testedOn, run!.promptType], ['clipseg', 'individual', ['synthetic'], [synthetic, 'busi'], null]);
     store.close();
   });
 

@@ -6,11 +6,14 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { formatMeanStd } from '../../eval/aggregate.js';
 import { datasetName, itemRows, loadRunModel, testDatasets, withResults } from '../../experiments/finetune-run.js';
-import { resultsPath } from '../../experiments/results/index.js';
+import { datasetPromptTypes } from '../../experiments/dataset-prompts.js';
+import { resultsPath, type StudyFields } from '../../experiments/results/index.js';
+import { savedRun } from '../../experiments/run-recipe.js';
+import { studyOfRunConfig } from '../../experiments/run-study.js';
 import { load } from '../../models/load.js';
 import { parseResample, RESAMPLES } from '../../models/resample.js';
 import type { SegmentationModel } from '../../models/types.js';
-import { parsePromptType, parseTemplateChoice } from '../../prompts/prompt-selection.js';
+import { parsePromptType, parseTemplateChoice, type PromptType } from '../../prompts/prompt-selection.js';
 import { hasCheckpoint } from '../../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../../train/recipes.js';
 import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
@@ -19,7 +22,7 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
 
   --model        a checkpoint folder, a HuggingFace id, or a \`vlsm finetune\` run folder (its best checkpoint)
   --data ROOT    a dataset in the reference layout (images/, masks/, anns/); its test split is scored
-  --prompts LIST prompt types, comma-separated (default ${verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6'})
+  --prompts LIST prompt types, comma-separated (default ${verb === 'zeroshot' ? "each dataset's own: the prompt keys of its test entries" : 'p6'})
   --threshold P  probability threshold (default: the model's)
   --resample M   how predictions return to the original size: ${RESAMPLES.join(', ')}
                  (default: the model family's, as \`vlsm segment\` and \`vlsm serve\`; see src/models/resample.ts)
@@ -32,8 +35,13 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
 ${maxPixelsUsage}`;
 
 /** A finetune run folder gives back its model with the best weights; anything else loads. */
-async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe }> {
-  if (existsSync(join(spec, 'config.json')) && hasCheckpoint(join(spec, 'checkpoints'), 'best')) return loadRunModel(spec);
+async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe; trained?: StudyFields }> {
+  if (existsSync(join(spec, 'config.json')) && hasCheckpoint(join(spec, 'checkpoints'), 'best')) {
+    const { model, recipe } = await loadRunModel(spec);
+    // A fine-tune run folder: how its model was trained (setting, datasets, frozen parts).
+    const { setting, trainedOn, frozen } = studyOfRunConfig(savedRun(spec).config, model.family);
+    return { model, recipe, trained: { setting, trainedOn, frozen } };
+  }
   return { model: await load(spec) };
 }
 
@@ -56,11 +64,12 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     return 2;
   }
   applyMaxPixels(values['max-pixels']);
-  const prompts = (values.prompts ?? (verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6')).split(',').map((p) => parsePromptType(p.trim()));
+  const given = values.prompts ?? (verb === 'zeroshot' ? undefined : 'p6');
+  const prompts = given === undefined ? undefined : given.split(',').map((p) => parsePromptType(p.trim()));
   // --resampling is the option's former name; its 'bilinear' meant bilinear on the logits.
   const resampleFlag = values.resample ?? (values.resampling === 'bilinear' ? 'bilinear-logits' : values.resampling);
   const chosen = resampleFlag === undefined ? undefined : parseResample(resampleFlag, '--resample');
-  const { model, recipe: trained } = await modelFrom(values.model);
+  const { model, recipe: trained, trained: trainedStudy } = await modelFrom(values.model);
   const resampling = chosen ?? model.resample;
   const base = trained ?? resolveRecipe(model.family);
   const threshold = values.threshold === undefined ? model.threshold : Number(values.threshold);
@@ -76,10 +85,18 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const datasets = values.data!.map((root) => ({ root }));
   const rows: string[] = [];
   const database = values['no-results'] ? false : resultsPath(values.results);
-  const config = { model: values.model, data: values.data, prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
-  const { runId } = await withResults(database, { kind: verb, config, model: model.family }, async (store, id) => {
-    for (const promptType of prompts) {
-      const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
+  // Without --prompts (zero-shot), each dataset with its own family's prompt set.
+  const promptsOf = new Map<string, PromptType[]>();
+  for (const d of datasets) promptsOf.set(d.root, prompts ?? (await datasetPromptTypes(d.root)));
+  const allPrompts = [...new Set([...promptsOf.values()].flat())];
+  const config = { model: values.model, data: values.data, prompts: prompts ?? 'dataset', threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
+  const study: StudyFields = {
+    family: model.family, setting: null, trainedOn: null, frozen: null, ...trainedStudy,
+    testedOn: datasets.map(datasetName), promptType: allPrompts.length === 1 ? allPrompts[0]! : null, precision: 'fp32',
+  };
+  const { runId } = await withResults(database, { kind: verb, config, model: model.family, ...study }, async (store, id) => {
+    for (const promptType of allPrompts) {
+      const results = await testDatasets(model, datasets.filter((d) => promptsOf.get(d.root)!.includes(promptType)), promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
       if (store && id !== undefined) store.addItemMetrics(id, itemRows(results));
       for (const r of results) {
         rows.push(`| ${r.dataset} | ${promptType}${r.perTemplate ? ' (last template)' : ''} | ${formatMeanStd(r.dice)} | ${formatMeanStd(r.iou)} | ${r.dice.count} |`);

@@ -103,8 +103,8 @@ export function notThisRelease(format: string, src: string, expected: string): D
   return new DatasetError(`${src} does not look like ${format}: expected ${expected}`, src);
 }
 
-/** Every split each name (img_name, mask_name and their base names) is listed in. */
-async function membershipFromSplitFiles(dir: string): Promise<Map<string, Set<Split>>> {
+/** Every split each name (img_name, mask_name and their base names) is listed in; `train` whether a train.json was there. */
+async function membershipFromSplitFiles(dir: string): Promise<{ membership: Map<string, Set<Split>>; train: boolean }> {
   const membership = new Map<string, Set<Split>>();
   const add = (name: string, split: Split): void => {
     membership.set(name, (membership.get(name) ?? new Set<Split>()).add(split));
@@ -122,7 +122,7 @@ async function membershipFromSplitFiles(dir: string): Promise<Map<string, Set<Sp
     }
   }
   if (found === 0) throw new DatasetError(`${dir}: no train.json, val.json or test.json to take splits from`, dir);
-  return membership;
+  return { membership, train: await stat(join(dir, 'train.json')).then(() => true, () => false) };
 }
 
 /**
@@ -160,12 +160,19 @@ export async function writeImport(plan: ImportPlan, dst: string, options: Import
   const splitOf = new Map<ImportItem, Split>();
   let unlisted = 0;
   if (options.splitsDir !== undefined) {
-    const membership = await membershipFromSplitFiles(options.splitsDir);
+    const { membership, train } = await membershipFromSplitFiles(options.splitsDir);
+    // Without a train.json (CAMUS's shipped splits), what val and test do not list is the training
+    // split, as the paper's counts imply (docs/prompts.md §5).
+    let toTrain = 0;
     for (const item of plan.items) {
       const split = splitFromMembership(item, membership);
-      if (split === undefined) unlisted++;
-      else splitOf.set(item, split);
+      if (split !== undefined) splitOf.set(item, split);
+      else if (!train) {
+        splitOf.set(item, 'train');
+        toTrain++;
+      } else unlisted++;
     }
+    if (toTrain > 0) log(`${toTrain} item(s) not listed in ${options.splitsDir}, which has no train.json, go to train`);
     if (unlisted > 0) log(`warning: ${unlisted} item(s) are not listed in ${options.splitsDir} and were left out`);
   } else {
     const free = plan.items.filter((item) => item.split === undefined);

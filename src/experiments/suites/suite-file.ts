@@ -60,7 +60,7 @@ const suiteSchema = z.object({
   datasets: z.record(z.string(), z.object({
     family: z.enum(FAMILIES),
     make: z.union([
-      z.object({ synthetic: z.object({ images: z.number().int().min(20), seed: z.number().int().nonnegative(), size: z.number().int().positive() }).strict() }).strict(),
+      z.object({ synthetic: z.object({ images: z.number().int().min(20), seed: z.number().int().nonnegative(), size: z.number().int().min(48) }).strict() }).strict(),
       z.object({ busi_sample: z.literal(true) }).strict(),
     ]).optional(),
   }).strict()).default({}),
@@ -128,7 +128,7 @@ export function parseSuiteText(text: string, file: string): ValidatedSuite {
   };
   const result = suiteSchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    const issue = specificIssue(result.error.issues[0]!);
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const at = path.join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -149,8 +149,16 @@ export function parseSuiteText(text: string, file: string): ValidatedSuite {
   return suite;
 }
 
+/** Inside a union (a block or a list of blocks; a name or a pool), the issue of the branch that got furthest. */
+function specificIssue(issue: z.ZodIssue): z.ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  const candidates = issue.unionErrors.flatMap((e) => e.issues).map(specificIssue);
+  const deepest = candidates.reduce<z.ZodIssue | undefined>((best, c) => (best === undefined || c.path.length > best.path.length ? c : best), undefined);
+  return deepest !== undefined && deepest.path.length > issue.path.length ? deepest : issue;
+}
+
 function describeIssue(issue: z.ZodIssue): string {
-  if (issue.code === 'invalid_union') return 'not one of the accepted forms (see docs/suites.md §2)';
+  if (issue.code === 'invalid_union') return 'not one of the accepted forms (see the bundled suites under suites/)';
   return issue.message;
 }
 
