@@ -4,6 +4,7 @@ import { ConfigError } from '../../errors.js';
 import { coordinate, queueStatus, redactedUrl } from '../../experiments/queue/index.js';
 import { openResults } from '../../experiments/results/index.js';
 import type { SuitePlan } from '../../experiments/suites/expand.js';
+import { makeSuiteData } from '../../experiments/suites/suite-data.js';
 import type { PlannedRun } from '../../experiments/suites/types.js';
 
 /** The options `suite run` and `suite status` add to their parseArgs for the queue. */
@@ -40,14 +41,16 @@ function positive(text: string | undefined, flag: string, integer: boolean): num
 const dependsOn = (run: PlannedRun): string[] => (run.config.fromRun ? [run.config.fromRun] : []);
 
 /**
- * `vlsm suite run SUITE --queue URL`: coordinates the plan on the queue, writing results into the
- * database at `resultsPath`. Returns 0 when every run is done (or with --detach), 1 when some run
+ * `vlsm suite run SUITE --queue URL`: makes the suite's bundled data under `dataRoot`, then
+ * coordinates the plan on the queue, writing results into the database at `resultsPath`. Returns 0 when every run is done (or with --detach), 1 when some run
  * failed all its attempts, 130 when stopped by Ctrl-C (the workers go on).
  */
-export async function runSuiteOnQueue(plan: SuitePlan, url: string, values: SuiteQueueArgs, resultsPath: string): Promise<number> {
+export async function runSuiteOnQueue(plan: SuitePlan, url: string, values: SuiteQueueArgs, resultsPath: string, dataRoot: string): Promise<number> {
   const attempts = positive(values.attempts, '--attempts', true);
   const backoffSeconds = positive(values['retry-delay'], '--retry-delay', false);
   const name = plan.suite.name;
+  // The suite's bundled data (the demo's) is made here, in the data root workers share.
+  await makeSuiteData(plan.suite, dataRoot, (line) => console.log(line));
   const store = openResults(resultsPath);
   const stop = new AbortController();
   const onSigint = (): void => stop.abort();
