@@ -17,6 +17,7 @@ const commands: Record<string, Command> = {
   checkpoint: { summary: 'inspect or convert checkpoint files', load: async () => (await import('./commands/checkpoint.js')).runCheckpoint },
   data: { summary: 'import datasets into the reference layout; check them', load: async () => (await import('./commands/data.js')).runData },
   prompts: { summary: 'generate language prompts P0-P9 for a dataset', load: async () => (await import('./commands/prompts.js')).runPrompts },
+  worker: { summary: 'take suite runs from a Redis queue and execute them here', load: async () => (await import('./commands/worker.js')).runWorkerCommand },
 };
 
 function usage(): string {

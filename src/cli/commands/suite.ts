@@ -5,6 +5,7 @@ import { campaignProgress, estimateCost, runCampaign, type RunProgress } from '.
 import { planSuite, type SuitePlan } from '../../experiments/suites/expand.js';
 import { bundledSuiteNames, readSuiteFile } from '../../experiments/suites/suite-file.js';
 import { openResults, resultsPath } from '../../experiments/results/index.js';
+import { runSuiteOnQueue, suiteQueueOptions, suiteQueueUsage, suiteStatusOnQueue } from './suite-queue.js';
 
 const usage = () => `usage: vlsm suite plan|run|status SUITE [options]
 
@@ -14,6 +15,7 @@ const usage = () => `usage: vlsm suite plan|run|status SUITE [options]
   --results DB       results database (default $VLSM_RESULTS or ./vlsm-results.sqlite)
   --limit N          run: stop after N runs
   --quiet            run: no progress bars
+${suiteQueueUsage}
 
 plan    expands the grid: counts by kind and model, what is done (a 'done' run with the same run
         hash in the results store), and the cost of the rest from the durations of finished runs
@@ -79,7 +81,7 @@ export async function runSuiteCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       'data-root': { type: 'string', default: 'data' }, artifacts: { type: 'string', default: 'vlsm-artifacts' }, results: { type: 'string' },
-      limit: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      limit: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...suiteQueueOptions,
     },
   });
   const [action, name] = positionals;
@@ -96,6 +98,9 @@ export async function runSuiteCommand(argv: string[]): Promise<number> {
   const suite = readSuiteFile(name);
   const dataRoot = values['data-root']!;
   const plan = await planSuite(suite, { dataRoot });
+  if (values.queue !== undefined && action !== 'plan') {
+    return action === 'run' ? runSuiteOnQueue(plan, values.queue, values, resultsPath(values.results), dataRoot) : suiteStatusOnQueue(plan, values.queue, resultsPath(values.results));
+  }
   const store = openResults(resultsPath(values.results));
   try {
     if (action === 'plan') {
