@@ -23,6 +23,8 @@ export interface ReportTable {
   rowHeaders: number;
   groupSpan: number;
   source: ReportSource;
+  /** Where a table not made from runs comes from (data roots, the prompt rules). */
+  from?: string;
   /** What the table lacks (no runs of a kind, cells without a run); empty when complete. */
   missing: string[];
 }
