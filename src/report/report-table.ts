@@ -37,9 +37,9 @@ export function sourceOf(suite: string | null, runs: readonly RunRecord[], runId
   return { suite, runIds: ids, vlsmVersions: distinct(used.map((r) => r.vlsmVersion)), commits: distinct(used.map((r) => r.gitCommit)) };
 }
 
-/** "suite demo; runs 1, 2, 5; vlsm 0.1.0; commit abc123", or what there is of it. */
+/** "suite demo; runs 1, 2, 5; vlsm 0.1.0; commit abc123" ("every suite" when not limited to one). */
 export function describeSource(s: ReportSource): string {
-  const parts = [`suite ${s.suite ?? '(all runs)'}`];
+  const parts = [s.suite ? `suite ${s.suite}` : 'every suite'];
   parts.push(s.runIds.length ? `run${s.runIds.length > 1 ? 's' : ''} ${s.runIds.join(', ')}` : 'no runs');
   if (s.vlsmVersions.length) parts.push(`vlsm ${s.vlsmVersions.join(', ')}`);
   if (s.commits.length) parts.push(`commit ${s.commits.join(', ')}`);
