@@ -16,6 +16,7 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2.2em; border-botto
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; }
 th, td { border: 1px solid #d0d0d0; padding: 0.2em 0.45em; white-space: nowrap; }
+td.wrap { white-space: normal; min-width: 18em; }
 th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.neg { color: #b2182b; } td.pos { color: #2166ac; }
 figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
@@ -46,18 +47,19 @@ function header(t: ReportTable): string {
   return `<tr>${top.join('')}</tr>\n<tr>${sub.join('')}</tr>`;
 }
 
-function cell(c: Cell, column: string): string {
+function cell(c: Cell, column: string, digits: number | undefined): string {
   if (c === null) return '<td></td>';
   if (typeof c === 'number') {
     const sign = column.endsWith(' diff') && c !== 0 ? (c < 0 ? ' neg' : ' pos') : '';
-    return `<td class="num${sign}">${escape(Number.isNaN(c) ? 'nan' : String(c))}</td>`;
+    const shown = Number.isNaN(c) ? 'nan' : digits === undefined ? String(c) : c.toFixed(digits);
+    return `<td class="num${sign}">${escape(shown)}</td>`;
   }
-  return `<td>${escape(c)}</td>`;
+  return `<td${c.length > 40 ? ' class="wrap"' : ''}>${escape(c)}</td>`;
 }
 
 function tableHtml(t: ReportTable): string {
   if (t.table.rows.length === 0) return '';
-  const body = t.table.rows.map((r) => `<tr>${r.map((c, j) => cell(c, t.table.columns[j]!)).join('')}</tr>`).join('\n');
+  const body = t.table.rows.map((r) => `<tr>${r.map((c, j) => cell(c, t.table.columns[j]!, t.digits)).join('')}</tr>`).join('\n');
   return `<div class="scroll"><table>\n<thead>\n${header(t)}\n</thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
 }
 

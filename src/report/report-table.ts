@@ -22,6 +22,8 @@ export interface ReportTable {
   /** Leading columns that name the row; the rest form groups of `groupSpan` columns per header. */
   rowHeaders: number;
   groupSpan: number;
+  /** Decimals numbers are shown with on the page (the files keep the numbers as they are). */
+  digits?: number;
   source: ReportSource;
   /** Where a table not made from runs comes from (data roots, the prompt rules). */
   from?: string;

@@ -67,7 +67,7 @@ function finish(id: StudyTableId, title: string, caption: string, need: string, 
   if (b.used.length === 0) missing.push(`No runs for this table: it needs ${need}.${b.paperCells ? " The paper's numbers are shown alone." : ''}`);
   else if (b.paperCells > matched) missing.push(`${b.paperCells - matched} of ${b.paperCells} of the paper's cells have no run here.`);
   return {
-    id, title, caption, ...(rule ? { rule } : {}), table, rowHeaders: b.pivot.rowHeaders.length, groupSpan: b.pivot.parts.length,
+    id, title, caption, ...(rule ? { rule } : {}), table, rowHeaders: b.pivot.rowHeaders.length, groupSpan: b.pivot.parts.length, digits: 2,
     source: sourceOf(suite, runs, b.used.map((c) => c.runId)), missing,
   };
 }
