@@ -13,6 +13,8 @@ export interface StudyCell {
   kind: RunKind;
   /** The paper's spelling ("CLIPSeg", "UNet++"). */
   model: string;
+  /** An image-only model (U-Net, UNet++, DeepLabv3+): its prompt is no choice. */
+  cnn: boolean;
   setting: RunSetting | null;
   /** Paper spellings of the datasets trained on; empty when unknown. */
   trainedOn: string[];
@@ -27,8 +29,9 @@ export interface StudyCell {
   n: number;
 }
 
-/** Image-only models: their cells carry no prompt choice. */
+/** Image-only models, by the paper's name or by family. */
 export const CNN_MODELS: readonly string[] = ['UNet', 'UNet++', 'DeepLabv3+'];
+const isCnn = (run: RunRecord, model: string): boolean => CNN_MODELS.includes(model) || (run.family !== null && CNN_MODELS.includes(canonicalModel(run.family)));
 
 /** A prompt type label: "p6" → "P6"; per-template labels and names are not prompt types (null). */
 export function promptTypeLabel(prompt: string): string | null {
@@ -87,7 +90,7 @@ export function studyCells(store: ResultsStore, runs: readonly RunRecord[]): Stu
       const s = summarize(g.dice);
       if (s.count === 0) continue;
       cells.push({
-        runId: run.id, kind: run.kind, model: runModelName(run)!, setting, trainedOn: inferredTrainedOn, frozen: run.frozen ?? [],
+        runId: run.id, kind: run.kind, model: runModelName(run)!, cnn: isCnn(run, runModelName(run)!), setting, trainedOn: inferredTrainedOn, frozen: run.frozen ?? [],
         dataset: g.dataset, prompt: g.prompt, mean: s.mean, std: s.std, n: s.count,
       });
     }

@@ -7,7 +7,7 @@ import { BEST_PROMPT_RULE, bestPrompt, newestPerPrompt } from './best-prompt.js'
 import { comparisonPivot, type PivotEntry, type PivotOptions } from './comparison-pivot.js';
 import type { PaperResult } from './paper-results.js';
 import { sourceOf, type ReportTable } from './report-table.js';
-import { CNN_MODELS, type StudyCell } from './study-cells.js';
+import type { StudyCell } from './study-cells.js';
 
 export const STUDY_TABLES = ['table3', 'table4', 'table6', 'table7', 'zeroshot'] as const;
 export type StudyTableId = (typeof STUDY_TABLES)[number];
@@ -38,7 +38,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   return groups;
 }
 
-const shownPrompt = (c: StudyCell): string => (CNN_MODELS.includes(c.model) ? 'image only' : c.prompt);
+const shownPrompt = (c: StudyCell): string => (c.cnn ? 'image only' : c.prompt);
 const inDistribution = (c: StudyCell): boolean => c.trainedOn.length === 0 || c.trainedOn.includes(c.dataset);
 
 interface Built {

@@ -23,7 +23,7 @@ before(() => {
   const clipsegKvasir = { model: 'clipseg', setting: 'individual' as const, trainedOn: ['kvasir_polyp'] };
   // P1 mean 85, P6 mean 92.5 on Kvasir: P6 is chosen; the P6 run was tested on ETIS too (55).
   ids.clipP1 = addRun(store, { ...clipsegKvasir, promptType: 'p1' }, { kvasir_polyp: { P1: [0.8, 0.9] }, etis: { P1: [0.9] } });
-  ids.clipP6 = addRun(store, { ...clipsegKvasir, promptType: 'p6' }, { kvasir_polyp: { P6: [0.9, 0.95] }, etis: { P6: [0.5, 0.6] } });
+  ids.clipP6 = addRun(store, { ...clipsegKvasir, promptType: 'p6' }, { kvasir_polyp: { P6: [0.9, 0.95] }, etis_polyp: { P6: [0.5, 0.6] } });
   // A failed run with a higher score does not count.
   addRun(store, { ...clipsegKvasir, promptType: 'p2' }, { kvasir_polyp: { P2: [1, 1] } }, 'failed');
   // A tie (60 and 60) goes to the lower prompt number.
@@ -41,6 +41,8 @@ before(() => {
   ids.clinicNew = addRun(store, { ...clipClinic, promptType: 'p1' }, { clinicdb_polyp: { P1: [0.6, 0.8] } });
   // A CNN: no prompt choice shown.
   ids.unet = addRun(store, { model: 'unet', family: 'unet', setting: 'individual', trainedOn: ['ClinicDB'] }, { clinicdb_polyp: { P0: [0.8, 0.85] } });
+  // A CNN told by its family, under a label of its own.
+  ids.unet96 = addRun(store, { model: 'unet-96', family: 'unet', setting: 'individual', trainedOn: ['busi'] }, { busi: { P1: [0.4] } });
   // Pooled over all datasets with random prompts.
   ids.pooled = addRun(store, { model: 'CLIPSeg', setting: 'all-pooled', trainedOn: ['Kvasir-SEG', 'BUSI'], promptType: 'random' }, { 'kvasir-seg': { RANDOM: [0.8] }, etis: { RANDOM: [0.6] } });
   ids.endoscopy = addRun(store, { model: 'CRIS', setting: 'endoscopy-pooled', trainedOn: ['Kvasir-SEG', 'ClinicDB', 'BKAI'], promptType: 'p6' }, { bkai: { P6: [0.9, 0.8] } });
@@ -87,6 +89,8 @@ describe('Table 3', () => {
     assert.equal(cellOf(t, ['Endoscopy Pooled', 'CRIS'], 'BKAI diff'), -0.29);
     assert.equal(cellOf(t, ['Individual', 'UNet'], 'ClinicDB'), 82.5);
     assert.equal(cellOf(t, ['Individual', 'UNet'], 'ClinicDB prompt'), 'image only');
+    assert.equal(cellOf(t, ['Individual', 'unet-96'], 'BUSI'), 40);
+    assert.equal(cellOf(t, ['Individual', 'unet-96'], 'BUSI prompt'), 'image only');
     assert.equal(cellOf(t, ['Individual', 'CRIS'], 'CAMUS'), 88);
     assert.equal(cellOf(t, ['Individual', 'CRIS'], 'CAMUS diff'), -0.07);
     // The individual CLIPSeg run's ETIS items are out of distribution: Table 4's, not Table 3's.
@@ -98,7 +102,7 @@ describe('Table 3', () => {
     assert.deepEqual(t.table.columns.slice(0, 6), ['setting', 'model', 'Kvasir-SEG', 'Kvasir-SEG prompt', 'Kvasir-SEG paper', 'Kvasir-SEG diff']);
     assert.deepEqual(t.table.columns.filter((c) => !c.includes(' ')).slice(2), ['Kvasir-SEG', 'ClinicDB', 'BKAI', 'CVC-300', 'CVC-ColonDB', 'ETIS', 'ISIC', 'DFU', 'CAMUS', 'BUSI', 'CheXlocalize']);
     assert.deepEqual(t.table.rows.map((r) => `${r[0]} ${r[1]}`).slice(0, 6), ['Individual CRIS', 'Individual CLIPSeg', 'Individual UNet', 'Individual UNet++', 'Individual DeepLabv3+', 'Individual SOTA']);
-    assert.deepEqual(t.source.runIds, [ids.clipP6, ids.crisP2, ids.crisP3, ids.clinicNew, ids.unet, ids.pooled, ids.endoscopy, ids.legacy].sort((a, b) => a - b));
+    assert.deepEqual(t.source.runIds, [ids.clipP6, ids.crisP2, ids.crisP3, ids.clinicNew, ids.unet, ids.unet96, ids.pooled, ids.endoscopy, ids.legacy].sort((a, b) => a - b));
     assert.deepEqual(t.source.commits, ['abc123']);
     assert.match(t.rule!, /highest mean test Dice/);
     assert.match(t.missing.join(' '), /^\d+ of 132 of the paper's cells have no run here\.$/);
