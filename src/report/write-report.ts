@@ -81,12 +81,12 @@ function tableFiles(t: ReportTable): Record<string, string> {
 }
 
 export async function writeReport(store: ResultsStore, o: ReportOptions): Promise<ReportResult> {
-  prepareReportFolder(o.out);
   const suite = o.suite ?? null;
   const runs = reportRuns(store, o.suite);
+  const roots = findDatasetRoots(o.dataRoots ?? []);
+  prepareReportFolder(o.out);
   const notes: string[] = [];
   if (runs.length === 0) notes.push(`The results store ${store.path} holds no runs: the tables show the paper's numbers alone and there are no figures.`);
-  const roots = findDatasetRoots(o.dataRoots ?? []);
   const tables = [await datasetTable(o.dataRoots ?? []), promptTable(), ...studyTables(studyCells(store, runs), loadPaperResults(), suite, runs)];
 
   let figures: ReportFigure[] = [];

@@ -150,6 +150,12 @@ describe('vlsm report on bad input', () => {
     }
   });
 
+  it('names a data root that is not a folder, before writing anything', async () => {
+    const target = join(dir, 'never-written');
+    await assert.rejects(cli(['demo', '--db', db, '--out', target, '--data-root', join(dir, 'no-such-data')]), { message: `--data-root ${join(dir, 'no-such-data')}: not a folder` });
+    assert.equal(existsSync(target), false);
+  });
+
   it('rejects an unknown suite, listing the suites of the store', async () => {
     await assert.rejects(cli(['nosuch', '--db', db, '--out', join(dir, 'x')]), { message: `no runs of suite 'nosuch' in ${db}; its suites: demo, other (give no SUITE to report every run)` });
   });
