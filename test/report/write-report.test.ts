@@ -90,7 +90,9 @@ describe('vlsm report folder', () => {
     assert.match(html, /^<!DOCTYPE html>/);
     const nav = html.slice(html.indexOf('<nav id="contents">'), html.indexOf('</nav>'));
     const targets = [...nav.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(targets, ['runs', 'table1', 'table2', 'table3', 'table4', 'table6', 'table7', 'zeroshot']);
+    const figures = result.figures.map((f) => f.id);
+    assert.ok(figures.includes('figure-2-prompt-types'), figures.join(', '));
+    assert.deepEqual(targets, ['runs', 'table1', 'table2', 'table3', 'table4', 'table6', 'table7', 'zeroshot', ...figures]);
     for (const id of targets) assert.ok(html.includes(`<section id="${id}">`), id);
     assert.doesNotMatch(html, /<script|<link|@import|url\(/i);
     const urls = [...html.matchAll(/\b(?:src|href|data)\s*=\s*"([^"]*)"/gi)].map((m) => m[1]!);
@@ -99,6 +101,19 @@ describe('vlsm report folder', () => {
     for (const u of urls.filter((x) => !x.startsWith('#'))) assert.ok(existsSync(join(out, u)), `link to a missing file ${u}`);
     assert.match(html, /<th colspan="4">Kvasir-SEG<\/th>/);
     assert.match(html, /<td class="num pos">3\.75<\/td>/);
+  });
+
+  it('shows each figure linked to its data (CSV), with the runs it was made from', () => {
+    const html = read('index.html');
+    const drawn = result.figures.filter((f) => f.svg && f.csv);
+    assert.ok(drawn.length >= 1);
+    for (const f of drawn) {
+      assert.ok(html.includes(`<a href="${f.csv}"><img src="${f.svg}"`), f.id);
+      assert.ok(existsSync(join(out, f.png!)), f.png!);
+      const section = html.slice(html.indexOf(`<section id="${f.id}">`));
+      assert.match(section.slice(0, section.indexOf('</section>')), new RegExp(`Made from: suite demo; runs? ${f.runIds.join(', ')}; vlsm 0\\.1\\.0; commit abc123\\.`));
+    }
+    for (const f of result.figures.filter((x) => !x.svg)) assert.ok(html.includes(`Missing: ${f.missing!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}`), f.id);
   });
 
   it('writes README.md with the same sections and contents', () => {
@@ -166,7 +181,8 @@ describe('vlsm report demo', () => {
     const started = Date.now();
     const r = await cli(['demo', '--db', db, '--out', join(dir, 'demo-report')]);
     assert.equal(r.code, 0);
-    assert.match(r.out, /^wrote .*index\.html, README\.md, 8 tables and 0 figures from 2 run\(s\)/);
+    assert.match(r.out, /^wrote .*index\.html, README\.md, 8 tables and \d+ figures from 2 run\(s\)/);
+    assert.ok(existsSync(join(dir, 'demo-report', 'figures', 'figure-2-prompt-types.svg')));
     assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
   });
 });
