@@ -19,7 +19,7 @@ th, td { border: 1px solid #d0d0d0; padding: 0.2em 0.45em; white-space: nowrap; 
 td.wrap { white-space: normal; min-width: 18em; }
 th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.neg { color: #b2182b; } td.pos { color: #2166ac; }
-figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figure { margin: 1em 0; } figure img { width: 100%; max-width: 860px; height: auto; border: 1px solid #eee; }
 nav ol { columns: 2; }
 `;
 
