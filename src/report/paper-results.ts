@@ -87,9 +87,9 @@ const DATASET_ALIASES: Record<string, string[]> = {
   CAMUS: [],
   BUSI: [],
   CheXlocalize: [],
-  'CVC-300': [],
-  'CVC-ColonDB': ['colondb'],
-  ETIS: ['etislarib', 'etislaribpolypdb'],
+  'CVC-300': ['cvc300polyp'],
+  'CVC-ColonDB': ['colondb', 'colondbpolyp', 'cvccolondbpolyp'],
+  ETIS: ['etislarib', 'etislaribpolypdb', 'etispolyp'],
 };
 
 const MODEL_ALIASES: Record<string, string[]> = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { perturbPrompt } from '../../src/prompts/perturb-prompt.js';
+import { datasetAttributeValues, perturbPrompt } from '../../src/prompts/perturb-prompt.js';
 import { UNCOMMON_WORDS } from '../../src/prompts/uncommon-words.js';
 
 const attributes = { class: 'polyp', number: 'one', size: 'small', location: 'top left, right', shape: 'round', color: 'pink' };
@@ -26,6 +26,17 @@ describe('attribute perturbation (Figure 3)', () => {
     assert.notEqual(a.to, 'pink');
     assert.deepEqual(perturbPrompt(p6, attributes, 'color', 'opposite', 7), a);
     assert.equal(a.prompt, p6.replace('pink', a.to));
+  });
+
+  it("draws an 'opposite' colour, shape or class from the dataset's own values when given", () => {
+    const entries = [{ attributes: { color: 'Pink', shape: 'round', class: 'polyp' } }, { attributes: { color: 'red', shape: 'oval', class: 'polyp' } }, { attributes: { color: 'pink', class: 'polyp' } }];
+    const values = datasetAttributeValues(entries as never, 'color');
+    assert.deepEqual(values, ['pink', 'red']);
+    for (const seed of [0, 1, 2, 3, 4]) assert.equal(perturbPrompt(p6, attributes, 'color', 'opposite', seed, values).to, 'red');
+    assert.equal(perturbPrompt(p6, attributes, 'shape', 'opposite', 0, datasetAttributeValues(entries as never, 'shape')).to, 'oval');
+    // A dataset with one class has no other class to offer: a clear error, not a pooled word.
+    assert.throws(() => perturbPrompt('one polyp', { class: 'polyp' }, 'class', 'opposite', 0, datasetAttributeValues(entries as never, 'class')), { name: 'ConfigError', message: 'perturb: the dataset has no other class than "polyp" to replace it with' });
+    assert.equal(perturbPrompt('one polyp', { class: 'polyp' }, 'class', 'opposite', 0, ['polyp', 'tumor']).prompt, 'one tumor');
   });
 
   it('replaces a value by an uncommon word from the shipped list', () => {

@@ -9,7 +9,7 @@ import { FAMILIES, parseFamily, type Family } from '../../prompts/families.js';
 import { answersFromEntries, recordedAnswersEstimator, type RecordedAnswer } from '../../prompts/recorded-answers.js';
 import { generateDatasetPrompts, writeGeneratedPrompts } from '../../prompts/generate-prompts.js';
 import { COMPAT_MODES, type CompatMode } from '../../prompts/mask-attributes.js';
-import { PERTURB_MODES, perturbPrompt, type PerturbMode } from '../../prompts/perturb-prompt.js';
+import { datasetAttributeValues, PERTURB_MODES, perturbPrompt, type PerturbMode } from '../../prompts/perturb-prompt.js';
 import type { RenderedAttributes } from '../../prompts/prompt-set.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -103,13 +103,15 @@ async function runPerturb(args: string[]): Promise<number> {
   }
   const file = parsed.positionals[0]!;
   const entries = await readAnnotationFile(file);
+  // "Opposite" shapes, colours and classes come from the values this file itself uses.
+  const values = datasetAttributeValues(entries, attribute);
   const perturbed: AnnotationEntry[] = entries.map((entry, i) => {
     const attributes = entry['attributes'] as RenderedAttributes | undefined;
     const value = entry.prompts?.[prompt];
     if (attributes === undefined || value === undefined) {
       throw new ConfigError(`${file}, entry ${i}: needs "attributes" and prompt ${prompt} (generate the file with "vlsm prompts generate")`, file, prompt);
     }
-    const one = (text: string, k: number) => perturbPrompt(text, attributes, attribute, mode as PerturbMode, `${String(seed)}/${entry.mask_name}/${k}`);
+    const one = (text: string, k: number) => perturbPrompt(text, attributes, attribute, mode as PerturbMode, `${String(seed)}/${entry.mask_name}/${k}`, values);
     const results = typeof value === 'string' ? [one(value, 0)] : value.map(one);
     const changed = typeof value === 'string' ? results[0]!.prompt : results.map((r) => r.prompt);
     return { ...entry, prompts: { ...entry.prompts, [prompt]: changed }, perturbation: { attribute, mode, prompt, from: results[0]!.from, to: results.map((r) => r.to) } };

@@ -11,7 +11,9 @@ import {
 import { loadPaperResults, PAPER_TABLES } from '../../report/paper-results.js';
 import { exportRuns } from '../../report/results-export.js';
 import { checkFormat, renderTable, TABLE_FORMATS, type Table, type TableFormat } from '../../report/table-format.js';
-import { cellsFromSummaries, compareWithPaper, paperLayout, runTable } from '../../report/tables.js';
+import { studyCells } from '../../report/study-cells.js';
+import { STUDY_TABLES, studyTables, type StudyTableId } from '../../report/study-tables.js';
+import { cellsFromSummaries, compareWithPaper, runTable } from '../../report/tables.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -24,9 +26,12 @@ const USAGE = `usage:
   vlsm results show RUN_ID [--db PATH] [--format md|csv|json] [--epochs] [--config]
       one run: provenance, then Dice and IoU mean ± std (×100) per dataset × split × prompt
   vlsm results export --format csv|md|json [--out FILE] [--db PATH] [--run ID]... [--kind K]
-                      [--model M] [--layout default|items|summary|paper|compare] [--paper-table T]...
+                      [--model M] [--suite S] [--layout default|items|summary|paper|compare] [--paper-table T]...
       default layout: json = every run with config, items and epochs; csv = one line per item;
-      md = the summary per run. paper = rows model (× prompt), columns dataset, "mean ± std";
+      md = the summary per run. paper = the paper's tables as \`vlsm report\` writes them, each
+      cell beside the paper's number (Table 3 by setting with the best prompt per VLSM cell,
+      Table 4, Tables 6 and 7 rows dataset × columns prompt, zero-shot); --paper-table
+      table3|table4|table6|table7|zeroshot picks them (default: those with runs; csv takes one).
       compare = our finetuned cells beside the paper's (assets/paper-results) where model,
       dataset and prompt match; --paper-table table3|table4|table6|table7|table8 picks tables
       (default: all, Table 4 only where trained on = tested on).
@@ -79,6 +84,7 @@ function filterFrom(op: string, v: Record<string, unknown>): RunFilter {
   if (kind) filter.kind = kind;
   if (status) filter.status = status;
   if (typeof v.model === 'string') filter.model = v.model;
+  if (typeof v.suite === 'string') filter.suite = v.suite;
   if (v.limit !== undefined) filter.limit = positiveInteger(op, 'limit', v.limit as string);
   if (Array.isArray(v.run)) filter.ids = (v.run as string[]).map((id) => positiveInteger(op, 'run', id));
   return filter;
@@ -175,17 +181,30 @@ export function exportText(store: ResultsStore, format: TableFormat, layout: Lay
     if (format === 'json') return JSON.stringify(store.itemMetrics(runs.map((r) => r.id)), (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2) + '\n';
     return renderItems(store, runs, format);
   }
+  if (layout === 'paper') return paperTablesText(store, runs, format, filter.suite ?? null, paperTables as readonly StudyTableId[] | undefined);
   const summaries = runs.flatMap((r) => store.runSummary(r.id));
   if (layout === 'summary') return renderTable(runTable(summaries), format);
   const cells = cellsFromSummaries(summaries.filter((s) => s.model !== null));
-  if (layout === 'paper') {
-    // Runs are oldest first, so 'last' keeps the newest run of each cell.
-    let replaced = 0;
-    const table = paperLayout(cells, { duplicates: 'last', onReplaced: () => replaced++ });
-    if (replaced > 0) console.error(`vlsm results export: ${replaced} cell(s) had results from several runs; the newest is shown (pick runs with --run)`);
-    return renderTable(table, format);
-  }
   return renderTable(compareWithPaper(cells, loadPaperResults(), paperTables ? { tables: paperTables } : {}), format);
+}
+
+/** The paper's tables from `runs` (src/report/study-tables.ts): md one after another, json keyed by table, csv one table. */
+function paperTablesText(store: ResultsStore, runs: readonly RunRecord[], format: TableFormat, suite: string | null, chosen?: readonly StudyTableId[]): string {
+  const all = studyTables(studyCells(store, runs), loadPaperResults(), suite, runs, chosen ?? STUDY_TABLES);
+  const tables = chosen ? all : all.filter((t) => t.source.runIds.length > 0);
+  if (tables.length === 0) throw new ConfigError(`vlsm results export --layout paper: no run fills any of the paper's tables (${STUDY_TABLES.join(', ')}); see vlsm results list`);
+  if (format === 'csv') {
+    if (tables.length > 1) {
+      throw new TypeError(`vlsm results export --layout paper --format csv writes one table; choose it with --paper-table (${chosen ? 'tables chosen' : 'tables with runs'}: ${tables.map((t) => t.id).join(', ')})`);
+    }
+    return renderTable(tables[0]!.table, 'csv');
+  }
+  if (format === 'json') {
+    return JSON.stringify(Object.fromEntries(tables.map((t) => [t.id, { title: t.title, rule: t.rule ?? null, source: t.source, missing: t.missing, rows: JSON.parse(renderTable(t.table, 'json')) as unknown }])), null, 2) + '\n';
+  }
+  return tables
+    .map((t) => [`## ${t.title}`, ...(t.rule ? [`Rule: ${t.rule}`] : []), ...t.missing.map((m) => `Missing: ${m}`), renderTable(t.table, 'md')].join('\n\n'))
+    .join('\n');
 }
 
 function renderItems(store: ResultsStore, runs: readonly RunRecord[], format: TableFormat): string {
@@ -201,7 +220,7 @@ function renderItems(store: ResultsStore, runs: readonly RunRecord[], format: Ta
 async function exportResults(args: string[]): Promise<number> {
   const parsed = parse('export', args, {
     ...FORMAT, out: { type: 'string' }, run: { type: 'string', multiple: true }, kind: { type: 'string' }, status: { type: 'string' },
-    model: { type: 'string' }, limit: { type: 'string' }, layout: { type: 'string' }, 'paper-table': { type: 'string', multiple: true },
+    model: { type: 'string' }, suite: { type: 'string' }, limit: { type: 'string' }, layout: { type: 'string' }, 'paper-table': { type: 'string', multiple: true },
   });
   if (!parsed) return 2;
   if (parsed.values.help) return (console.log(USAGE), 0);
@@ -217,7 +236,7 @@ async function exportResults(args: string[]): Promise<number> {
   const layout = choice<Layout>('export', 'layout', parsed.values.layout, LAYOUTS) ?? 'default';
   const filter = filterFrom('export', parsed.values);
   const paperTables = parsed.values['paper-table'] as string[] | undefined;
-  for (const t of paperTables ?? []) choice('export', 'paper-table', t, PAPER_TABLES);
+  for (const t of paperTables ?? []) choice('export', 'paper-table', t, layout === 'paper' ? STUDY_TABLES : PAPER_TABLES);
   const text = withStore(parsed.values, (store) => exportText(store, format, layout, filter, paperTables));
   const out = parsed.values.out as string | undefined;
   if (out) {

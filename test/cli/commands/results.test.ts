@@ -131,9 +131,29 @@ describe('vlsm results export', () => {
     assert.deepEqual(rows.slice(1).map((x) => x[rows[0].indexOf('dice')]), ['0.9', '0.7', '0.8']);
   });
 
-  it("prints the paper's layout: rows model, columns dataset, mean ± std", async () => {
-    const r = await run(['export', '--db', db, '--format', 'md', '--layout', 'paper']);
-    assert.equal(r.out, ['| model | Kvasir-SEG | BUSI |', '| --- | --- | --- |', '| CRIS |  | 80.00 ± 10.00 |', '| CLIPSeg | 50.00 ± n/a |  |'].join('\n'));
+  it("prints the paper's tables that have runs, each cell beside the paper's number", async () => {
+    const r = await run(['export', '--db', db, '--format', 'csv', '--layout', 'paper']);
+    const rows = parseCsv(r.out);
+    const j = rows[0].indexOf('BUSI');
+    assert.deepEqual(rows[0].slice(j, j + 4), ['BUSI', 'BUSI prompt', 'BUSI paper', 'BUSI diff']);
+    const cris = rows.find((x) => x[0] === 'Individual' && x[1] === 'CRIS')!;
+    assert.deepEqual(cris.slice(j, j + 4), ['80', 'P6', '83.42', '-3.42']);
+    const md = await run(['export', '--db', db, '--format', 'md', '--layout', 'paper']);
+    assert.deepEqual([...md.out.matchAll(/^## (.+)$/gm)].map((m) => m[1]), ['Table 3: fine-tuning settings']);
+    assert.match(md.out, /^Rule: A VLSM cell is the prompt type with the highest mean test Dice/m);
+  });
+
+  it('prints Tables 6 and 7 as the paper does (rows dataset, columns prompt), and one table per CSV', async () => {
+    const r = await run(['export', '--db', db, '--format', 'csv', '--layout', 'paper', '--paper-table', 'table7']);
+    const rows = parseCsv(r.out);
+    assert.deepEqual(rows[0].slice(0, 3), ['dataset', 'P0', 'P0 std']);
+    assert.deepEqual(rows.slice(1).map((x) => x[0]), ['Kvasir-SEG', 'ClinicDB', 'BKAI', 'ISIC', 'DFU', 'CAMUS', 'BUSI', 'CheXlocalize']);
+    await assert.rejects(run(['export', '--db', db, '--format', 'csv', '--layout', 'paper', '--paper-table', 'table3', '--paper-table', 'table7']), {
+      message: 'vlsm results export --layout paper --format csv writes one table; choose it with --paper-table (tables chosen: table3, table7)',
+    });
+    await assert.rejects(run(['export', '--db', db, '--format', 'md', '--layout', 'paper', '--paper-table', 'table8']), {
+      message: "vlsm results export: --paper-table 'table8' is not one of table3, table4, table6, table7, zeroshot",
+    });
   });
 
   it("compares with the paper's numbers where names match", async () => {
