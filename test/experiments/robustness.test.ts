@@ -2,7 +2,8 @@
 // perturbed evaluation are stored as runs, ΔDice is the difference of the stored per-image means,
 // masks are written; `vlsm eval --anns` scores an alternative annotation file; bad input is refused.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +15,8 @@ import { openResults, type ResultsStore } from '../../src/experiments/results/in
 import { runRobustness, type RobustnessOutcome } from '../../src/experiments/robustness.js';
 import type { SegmentationModel } from '../../src/models/types.js';
 import { writeSyntheticDataset } from '../../src/prompts/synthetic-referring.js';
+import { buildFigures, PNG_SCALE } from '../../src/report/figures/index.js';
+import { parseCsv } from '../../src/report/table-format.js';
 import { resolveRecipe } from '../../src/train/recipes.js';
 import { tinyClipseg } from '../train/fixtures.js';
 
@@ -81,6 +84,40 @@ describe('vlsm robustness', () => {
       assert.ok(existsSync(masks), masks);
       assert.ok(readdirSync(masks).length >= 1);
     }
+  });
+
+  it('gives the report Figures 3 and 4 and the qualitative panels from the stored runs and saved masks', async () => {
+    const report = join(dir, 'report');
+    const figures = await buildFigures(store, { suite: 'robust', outDir: join(report, 'figures'), seed: 1, resamples: 100, qualitativeCount: 3 });
+    const byId = (id: string) => figures.find((f) => f.id === id)!;
+    const robustness = byId('figure-3-robustness');
+    assert.equal(robustness.missing, undefined);
+    assert.deepEqual(robustness.runIds, [outcome.baselineRunId, ...outcome.rows.map((r) => r.runId)].sort((a, b) => a - b));
+    const drops = byId('figure-4-largest-drops');
+    assert.equal(drops.missing, undefined, drops.missing);
+    const svg = readFileSync(join(report, drops.svg!), 'utf8');
+    assert.deepEqual([...svg.matchAll(/class="column-title"[^>]*>([^<]*)</g)].map((m) => m[1]), ['Image', 'Ground truth', 'Original prompt', 'Altered prompt']);
+    assert.equal(svg.match(/class="tile"/g)?.length, 4 * 3);
+    const lines = [...svg.matchAll(/class="row-line"[^>]*>([^<]*)</g)].map((m) => m[1]!);
+    assert.equal(lines.filter((l) => l.startsWith('original: ')).length, 3);
+    assert.equal(lines.filter((l) => l.startsWith('altered: ')).length, 3);
+    // The CSV lists the shown images, largest drop first, with both prompt texts.
+    const rows = parseCsv(readFileSync(join(report, drops.csv!), 'utf8'));
+    const drop = rows[0]!.indexOf('drop');
+    assert.equal(rows.length - 1, 3);
+    assert.ok(Number(rows[1]![drop]) >= Number(rows[2]![drop]) && Number(rows[2]![drop]) >= Number(rows[3]![drop]));
+    const [, w, h] = /<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg)!;
+    const meta = await sharp(join(report, drops.png!)).metadata();
+    assert.deepEqual([meta.width, meta.height], [Math.round(Number(w) * PNG_SCALE), Math.round(Number(h) * PNG_SCALE)]);
+    const qualitative = byId('figure-qualitative');
+    assert.equal(qualitative.missing, undefined, qualitative.missing);
+    const q = readFileSync(join(report, qualitative.svg!), 'utf8');
+    assert.equal(q.match(/class="tile"/g)?.length, 3 * 3, 'image, ground truth and the baseline run for 3 images');
+    assert.deepEqual(qualitative.runIds, [outcome.baselineRunId]);
+    // The same seed draws the same images.
+    const again = await buildFigures(store, { suite: 'robust', outDir: join(dir, 'report2', 'figures'), seed: 1, resamples: 100, qualitativeCount: 3 });
+    assert.equal(readFileSync(join(dir, 'report2', again.find((f) => f.id === 'figure-qualitative')!.csv!), 'utf8'), readFileSync(join(report, qualitative.csv!), 'utf8'));
+    if (process.env.VLSM_KEEP_FIGURES) cpSync(report, process.env.VLSM_KEEP_FIGURES, { recursive: true });
   });
 
   it('refuses an unknown attribute or mode and a missing dataset with a clear message', async () => {

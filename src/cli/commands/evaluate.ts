@@ -1,7 +1,7 @@
 // `vlsm eval` and `vlsm zeroshot`: a model (checkpoint folder, Hub id, or a finetune run folder)
 // over datasets × prompt types, scored at the original image size.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { formatMeanStd } from '../../eval/aggregate.js';
@@ -80,7 +80,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const datasets = values.data!.map((root) => ({ root, ...(values.anns === undefined ? {} : { anns: values.anns }) }));
   const rows: string[] = [];
   const database = values['no-results'] ? false : resultsPath(values.results);
-  const config = { model: values.model, data: values.data, ...(values.anns === undefined ? {} : { anns: values.anns }), prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
+  const config = { model: values.model, data: values.data, ...(values.anns === undefined ? {} : { anns: values.anns }), ...(values.masks ? { masksDir: resolve(outDir, 'masks') } : {}), prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
   const { runId } = await withResults(database, { kind: verb, config, model: model.family }, async (store, id) => {
     for (const promptType of prompts) {
       const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
