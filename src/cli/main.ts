@@ -11,6 +11,7 @@ const commands: Record<string, Command> = {
   eval: { summary: 'score a model or a finetune run on test sets', load: async () => (await import('./commands/evaluate.js')).runEvaluate },
   zeroshot: { summary: 'score a pretrained model over datasets x prompt types', load: async () => (await import('./commands/evaluate.js')).runZeroshot },
   suite: { summary: 'plan, run and follow a grid of runs (bundled: the paper\'s suites, demo)', load: async () => (await import('./commands/suite.js')).runSuiteCommand },
+  robustness: { summary: 'perturb test prompts one attribute at a time; paired Dice change', load: async () => (await import('./commands/robustness.js')).runRobustnessCommand },
   results: { summary: 'list, show and export stored runs and metrics', load: async () => (await import('./commands/results.js')).runResults },
   report: { summary: "the paper's tables and figures from stored runs, as an offline folder", load: async () => (await import('./commands/report.js')).runReport },
   serve: { summary: 'a web page: upload an image, type a prompt, see the mask', load: async () => (await import('./commands/serve.js')).runServe },

@@ -1,7 +1,7 @@
 // `vlsm eval` and `vlsm zeroshot`: a model (checkpoint folder, Hub id, or a finetune run folder)
 // over datasets × prompt types, scored at the original image size.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { formatMeanStd } from '../../eval/aggregate.js';
@@ -24,6 +24,8 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
 
   --model        a checkpoint folder, a HuggingFace id, or a \`vlsm finetune\` run folder (its best checkpoint)
   --data ROOT    a dataset in the reference layout (images/, masks/, anns/); its test split is scored
+  --anns FILE    score this annotation file (e.g. perturbed prompts) instead of ROOT/anns/test.json,
+                 for the images and masks of the one --data ROOT; nothing is copied
   --prompts LIST prompt types, comma-separated (default ${verb === 'zeroshot' ? "each dataset's own: the prompt keys of its test entries" : 'p6'})
   --threshold P  probability threshold (default: the model's)
   --resample M   how predictions return to the original size: ${RESAMPLES.join(', ')}
@@ -38,7 +40,7 @@ ${placementUsage}
 ${maxPixelsUsage}`;
 
 /** A finetune run folder gives back its model with the best weights; anything else loads. */
-async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe; trained?: StudyFields }> {
+export async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe; trained?: StudyFields }> {
   if (existsSync(join(spec, 'config.json')) && hasCheckpoint(join(spec, 'checkpoints'), 'best')) {
     const { model, recipe } = await loadRunModel(spec);
     // A fine-tune run folder: how its model was trained (setting, datasets, frozen parts).
@@ -52,7 +54,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, prompts: { type: 'string' },
+      model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, anns: { type: 'string' }, prompts: { type: 'string' },
       threshold: { type: 'string' }, resample: { type: 'string' }, resampling: { type: 'string' }, templates: { type: 'string' }, 'random-p0': { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
       quiet: { type: 'boolean' }, results: { type: 'string' }, 'no-results': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       ...maxPixelsOption,
@@ -67,6 +69,8 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     console.error(`vlsm ${verb}: --model and --data are required\n\n${usage(verb)}`);
     return 2;
   }
+  if (values.anns !== undefined && values.data!.length !== 1) throw new ConfigError(`--anns names the prompts of one dataset; give exactly one --data ROOT (got ${values.data!.length})`, undefined, '--anns');
+  if (values.anns !== undefined && !existsSync(values.anns)) throw new ConfigError(`--anns ${values.anns}: no such annotation file`, values.anns, '--anns');
   applyMaxPixels(values['max-pixels']);
   const placement = placementFrom(values);
   const given = values.prompts ?? (verb === 'zeroshot' ? undefined : 'p6');
@@ -93,7 +97,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     ...(randomP0 === undefined ? {} : { random_includes_p0: randomP0 === 'yes' }),
   };
   const outDir = values.out ?? `eval-${values.model.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
-  const datasets = values.data!.map((root) => ({ root }));
+  const datasets = values.data!.map((root) => ({ root, ...(values.anns === undefined ? {} : { anns: values.anns }) }));
   const rows: string[] = [];
   const database = values['no-results'] ? false : resultsPath(values.results);
   // Without --prompts (zero-shot), each dataset with its own family's prompt set.
@@ -101,7 +105,8 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   for (const d of datasets) promptsOf.set(d.root, prompts ?? (await datasetPromptTypes(d.root)));
   const allPrompts = [...new Set([...promptsOf.values()].flat())];
   const config = {
-    model: values.model, data: values.data, prompts: prompts ?? 'dataset', threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0,
+    model: values.model, data: values.data, ...(values.anns === undefined ? {} : { anns: values.anns }), ...(values.masks ? { masksDir: resolve(outDir, 'masks') } : {}),
+    prompts: prompts ?? 'dataset', threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0,
     device: placement.device, precision: placement.precision,
   };
   const study: StudyFields = {
