@@ -6,11 +6,10 @@
 import { join } from 'node:path';
 import { torch } from '../src/index.js';
 import { readRgbImage } from '../src/imaging/read-image.js';
-import { encodeGrayPng } from '../src/imaging/write-image.js';
 import { clipsegFromConfig } from '../src/models/clipseg/family.js';
 import { packageRoot } from '../src/package-root.js';
 import { ModelSession } from '../src/server/model-session.js';
-import { probabilityBytes } from '../src/server/page-api.js';
+import { fastGrayPng, probabilityBytes } from '../src/server/page-api.js';
 
 export interface ServeFigures {
   /** The first prompt on an image: image encoder + text encoder + decoder + postprocess. */
@@ -53,7 +52,7 @@ export async function serveFigures(dtype: torch.DType = 'float32'): Promise<Serv
       const t0 = performance.now();
       const map = session.probabilities('busi-1', image, prompt);
       change.push(performance.now() - t0);
-      await encodeGrayPng(probabilityBytes(map));
+      await fastGrayPng(probabilityBytes(map));
       withPng.push(performance.now() - t0);
     }
     const uncached = median(PROMPTS.slice(0, 3).map((p) => timed(() => model.predict(image, p))));
