@@ -143,7 +143,7 @@ export class PageApi {
     return image;
   }
 
-  async #upload(req: http.IncomingMessage): Promise<{ image: string; width: number; height: number }> {
+  async #upload(req: http.IncomingMessage): Promise<{ image: string; width: number; height: number; previewPng?: string }> {
     const type = mediaType(req);
     if (!(type.startsWith('image/') || type === 'application/octet-stream')) throw new HttpError(415, `send the image file itself as image/* or application/octet-stream, not '${type || 'no content type'}'`);
     const bytes = await readBody(req, this.o.maxUploadBytes);
@@ -155,8 +155,11 @@ export class PageApi {
     const size = await readImageHeader(bytes, 'the uploaded file').catch(unreadable);
     if (size.width * size.height > this.o.maxPixels) throw new HttpError(400, `the image is ${size.width}x${size.height}; the server accepts at most ${this.o.maxPixels} pixels`);
     const hash = sha256(bytes);
-    if (!this.#images.has(hash)) this.#images.set(hash, await decodeRgbImage(bytes, 'the uploaded file', { maxPixels: this.o.maxPixels }).catch(unreadable));
-    return { image: hash, width: size.width, height: size.height };
+    const image = this.#images.get(hash) ?? (await decodeRgbImage(bytes, 'the uploaded file', { maxPixels: this.o.maxPixels }).catch(unreadable));
+    this.#images.set(hash, image);
+    // Browsers do not draw TIFF: the page gets the pixels back as PNG to draw its views on.
+    const tiff = bytes.subarray(0, 4).equals(Buffer.from('II*\0', 'latin1')) || bytes.subarray(0, 4).equals(Buffer.from('MM\0*', 'latin1'));
+    return { image: hash, width: size.width, height: size.height, ...(tiff ? { previewPng: (await encodeRgbPng(image)).toString('base64') } : {}) };
   }
 
   /** The probability map of a prompt on an image, computed once per (model, image, prompt) among the recent ones. */

@@ -151,7 +151,7 @@ async function chooseFile(file) {
   if (!file) return;
   page.setError('');
   if (file.type !== '' && !file.type.startsWith('image/')) {
-    page.setError(`${file.name} is not an image; choose a PNG, JPEG, TIFF, BMP or WebP file.`);
+    page.setError(`${file.name} is not an image; choose a PNG, JPEG, TIFF or WebP file.`);
     return;
   }
   const limit = state.info?.maxUploadBytes ?? Infinity;
@@ -162,7 +162,8 @@ async function chooseFile(file) {
   page.setStatus(`Uploading ${file.name}…`);
   try {
     const answer = await call('/api/image', { file });
-    await page.useImage({ hash: answer.image, width: answer.width, height: answer.height, name: file.name, source: URL.createObjectURL(file) });
+    const source = answer.previewPng ? `data:image/png;base64,${answer.previewPng}` : URL.createObjectURL(file);
+    await page.useImage({ hash: answer.image, width: answer.width, height: answer.height, name: file.name, source });
     page.setStatus(`Loaded ${file.name} (${answer.width}×${answer.height}).`);
     if (promptInput.value.trim() !== '' || !state.info.models[page.model()].usesPrompt) await segment();
   } catch (error) {

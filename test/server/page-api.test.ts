@@ -49,8 +49,14 @@ describe('the page API', () => {
     const bytes = readFileSync(busiImage());
     const reply = await upload(fixture, bytes);
     assert.equal(reply.status, 200);
-    const { image, width, height } = (await reply.json()) as { image: string; width: number; height: number };
+    const uploaded = (await reply.json()) as { image: string; width: number; height: number; previewPng?: string };
+    const { image, width, height } = uploaded;
     assert.equal(image, (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(uploaded.previewPng, undefined, 'a PNG needs no preview');
+    const tiff = await sharp(bytes).tiff().toBuffer();
+    const tiffReply = (await (await upload(fixture, tiff, 'image/tiff')).json()) as { width: number; previewPng: string };
+    const preview = await decodeGrayImage(Buffer.from(tiffReply.previewPng, 'base64'), 'preview');
+    assert.deepEqual([preview.width, preview.height], [width, height], 'a TIFF comes back as a PNG the browser can draw');
     const predicted = await post(fixture, '/api/predict', { image, prompt: 'a malignant tumour' });
     assert.equal(predicted.status, 200);
     const answer = (await predicted.json()) as { probabilityPng: string; width: number; height: number; threshold: number };
