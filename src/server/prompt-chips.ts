@@ -10,7 +10,7 @@ import { geometryEstimator, vqaQuestions } from '../prompts/attribute-estimator.
 import { busiPrompts, type BusiType } from '../prompts/busi-templates.js';
 import { CAMUS_LABELS, camusPrompts } from '../prompts/camus-templates.js';
 import { CHEXLOCALIZE_FINDINGS, chexlocalizePrompts, observationOfFinding } from '../prompts/chexlocalize-templates.js';
-import { CLASS_NAMES, FAMILIES, isNonRadiology, parseFamily, type Family } from '../prompts/families.js';
+import { CLASS_NAMES, isNonRadiology, parseFamily, type Family } from '../prompts/families.js';
 import { COLOR_WORDS, SHAPE_WORDS } from '../prompts/geometry-estimator.js';
 import { computeMaskAttributes, GRID_WORDS, renderLocations, renderSizes, SIZE_ORDER } from '../prompts/mask-attributes.js';
 import { nonRadiologyPrompts } from '../prompts/non-radiology-templates.js';
@@ -126,5 +126,3 @@ export async function suggestChips(familyName: string, mask: GrayImage, image: R
   }
   return { family, chips, prompts: composePrompts(family, Object.fromEntries(chips.map((c) => [c.name, c.value]))) };
 }
-
-export const PROMPT_FAMILIES: readonly Family[] = FAMILIES;
