@@ -11,6 +11,7 @@ import { cnnTrainStepFigures } from './cnn.js';
 import { crisFigures } from './cris.js';
 import { featureCacheFigures } from './feature-cache.js';
 import { promptFigures } from './prompts.js';
+import { serveFigures } from './serve.js';
 import { engineFigures, type EngineFigures } from './engine.js';
 
 const higherIsBetter: Record<keyof EngineFigures, boolean> = { matmul512_gflops: true, matmul2048_gflops: true, conv_fwd_bwd_ms: false, op_overhead_us: false };
@@ -34,7 +35,7 @@ function row(name: string, mine: number, ref: number | undefined, higherBetter: 
   return verdict.startsWith('MISSED');
 }
 
-const sections = ['engine', 'clipseg', 'cris', 'biomedclipseg', 'cnn', 'cache', 'prompts'] as const;
+const sections = ['engine', 'clipseg', 'cris', 'biomedclipseg', 'cnn', 'cache', 'prompts', 'serve'] as const;
 type Section = (typeof sections)[number];
 
 function header(title: string, note = ''): void {
@@ -106,6 +107,15 @@ async function main(): Promise<void> {
     header('prompt generation', '(reference: 6-9 ms per mask)');
     const ours = await promptFigures();
     row('mask_attributes_ms', ours.mask_attributes_ms, 7.5, false, true) && missed++;
+  }
+  if (run('serve')) {
+    header('page prompt change', '(full-size CLIPSeg, random weights; target 120 ms fp32)');
+    const fp32 = await serveFigures('float32');
+    row('first_prompt_ms', fp32.first_prompt_ms, undefined, undefined, false);
+    row('prompt_change_ms', fp32.prompt_change_ms, undefined, undefined, false);
+    if (fp32.prompt_change_ms > 120) missed++;
+    row('prompt_change_with_png_ms', fp32.prompt_change_with_png_ms, undefined, undefined, false);
+    row('uncached_ms', fp32.uncached_ms, undefined, undefined, false);
   }
 
   if (missed) {

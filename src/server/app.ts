@@ -12,14 +12,29 @@ import { overlay } from '../imaging/overlay.js';
 import { DEFAULT_IMAGE_LIMITS } from '../imaging/image-limits.js';
 import { DECODED_FORMAT_NAMES, decodeRgbImage, readImageHeader } from '../imaging/read-image.js';
 import { describeJsonError } from '../json-error.js';
-import { formatSize } from '../regular-file.js';
+import { HttpError, readBody, send, sendJson } from './http-io.js';
 import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
 import type { Resample } from '../models/resample.js';
 import type { SegmentationModel } from '../models/types.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot, packageVersion } from '../package-root.js';
+import { FAMILIES, type Family } from '../prompts/families.js';
+import type { DatasetBrowser } from './dataset-browser.js';
+import { ModelSession, type FeatureCacheLimits } from './model-session.js';
+import { PageApi } from './page-api.js';
 
 export interface ServerOptions {
+  /** The model /api/segment uses, and the page's first. */
   model: SegmentationModel;
+  /** Every model the page offers, by name (the first is `model`); default just `model`, named by its family. */
+  models?: readonly { name: string; model: SegmentationModel }[];
+  /** A dataset to browse from the page (`vlsm serve --data ROOT`). */
+  browser?: DatasetBrowser;
+  /** The dataset family whose prompt templates the chips start with (default busi). */
+  promptFamily?: Family;
+  /** Where "Save on the server" writes (`--save-dir`); without it the page offers downloads only. */
+  saveDir?: string;
+  /** Images whose features stay cached per model (default 8) and their byte budget (default 1 GiB). */
+  featureCache?: FeatureCacheLimits;
   /** Interface to bind; loopback by default. */
   host?: string;
   /** Port to listen on; 0 picks a free one (read it from `server.address()`). Default 8080. */
@@ -55,21 +70,13 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/api-client.js': { file: 'api-client.js', type: 'text/javascript; charset=utf-8' },
+  '/mask-view.js': { file: 'mask-view.js', type: 'text/javascript; charset=utf-8' },
+  '/chips.js': { file: 'chips.js', type: 'text/javascript; charset=utf-8' },
+  '/compare.js': { file: 'compare.js', type: 'text/javascript; charset=utf-8' },
+  '/browse.js': { file: 'browse.js', type: 'text/javascript; charset=utf-8' },
+  '/keep.js': { file: 'keep.js', type: 'text/javascript; charset=utf-8' },
 };
-
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-};
-
-/** An error that becomes a JSON `{error}` response with its status. */
-class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
-    super(message);
-  }
-}
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -92,44 +99,6 @@ function loadStaticFiles(): Map<string, { body: Buffer; type: string }> {
     }
   }
   return out;
-}
-
-function send(res: http.ServerResponse, status: number, body: Buffer | string, type: string, headers: Record<string, string> = {}): void {
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(bytes.length), ...headers });
-  res.end(bytes);
-}
-
-function sendJson(res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'cache-control': 'no-store', ...headers });
-}
-
-/** Reads the whole body, or throws 413 as soon as it would pass `limit` (the rest is not read). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    // A client that stops before its declared length has sent a malformed request, not broken the server.
-    req.once('error', (error: NodeJS.ErrnoException) => reject(new HttpError(400, `the request body ended early (${error.code ?? error.message})`)));
-  });
-}
-
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `the upload is larger than the server's limit of ${formatSize(limit)}; send a smaller image or start the server with a larger --max-upload-mb`, { connection: 'close' });
 }
 
 interface SegmentRequest {
@@ -195,11 +164,28 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
+/** 403 for a request a browser sent from another origin (same-origin requests carry none or ours). */
+function checkSameOrigin(req: http.IncomingMessage): void {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site requests are refused (Sec-Fetch-Site: ${site})`);
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let host = '';
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new HttpError(403, `the Origin header ${JSON.stringify(origin)} is malformed`);
+  }
+  if (host !== req.headers.host) throw new HttpError(403, `requests from ${origin} are refused; this server answers its own page only`);
+}
+
 /**
  * Starts the vlsm web server and returns it, listening (await its 'listening' event for the port).
  *
- * Routes: `GET /` (the page), `GET /app.js`, `GET /style.css`, `GET /api/info`,
- * `POST /api/segment` with a JSON body `{image: base64, prompt, threshold?}`.
+ * Routes: `GET /` (the page) and its files, `GET /api/info`, `POST /api/segment` with a JSON body
+ * `{image: base64, prompt, threshold?}` (one-shot), and the page's API (server/page-api.ts):
+ * `POST /api/image`, `/api/predict`, `/api/chips`, `/api/compose`, `/api/keep`, `/api/data/open`,
+ * `GET /api/data/list`, `/api/stats`.
  *
  * @example
  * const server = createServer({ model: await load('CIDAS/clipseg-rd64-refined'), port: 8080 });
@@ -217,6 +203,16 @@ export function createServer(options: ServerOptions): http.Server {
     const next = tail.then(work);
     tail = next.catch(() => undefined);
     return next;
+  };
+  const sessions = (options.models ?? [{ name: model.family, model }]).map(({ name, model: m }) => new ModelSession(name, m, m === model ? resample : m.resample, options.featureCache));
+  if (sessions[0]?.model !== model) throw new RangeError('createServer: models[0] must be the same model as `model`');
+  const api = new PageApi({ sessions, maxUploadBytes, maxPixels, queued, browser: options.browser, saveDir: options.saveDir });
+  const info = {
+    family: model.family, inputSize: model.inputSize, threshold: model.threshold, resample, usesPrompt: model.usesPrompt, maxUploadBytes,
+    models: sessions.map((s) => ({ name: s.name, family: s.model.family, inputSize: s.model.inputSize, threshold: s.model.threshold, usesPrompt: s.model.usesPrompt, cachesImages: s.cachesImages })),
+    promptFamilies: FAMILIES, promptFamily: options.promptFamily ?? 'busi',
+    dataset: options.browser ? { images: options.browser.size, family: options.browser.family ?? null, scores: options.browser.dbPath !== undefined } : null,
+    saveDir: options.saveDir !== undefined, version: packageVersion(),
   };
 
   async function segment(req: http.IncomingMessage): Promise<SegmentResponse> {
@@ -248,6 +244,8 @@ export function createServer(options: ServerOptions): http.Server {
     }
     const path = requestPath(req.url);
     const method = req.method ?? 'GET';
+    // Only the page itself may send work: a browser names another site in Origin / Sec-Fetch-Site.
+    if (method !== 'GET' && method !== 'HEAD') checkSameOrigin(req);
     const file = files.get(path);
     if (file) {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}; use GET`, { allow: 'GET, HEAD' });
@@ -255,7 +253,12 @@ export function createServer(options: ServerOptions): http.Server {
     }
     if (path === '/api/info') {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on ${path}; use GET`, { allow: 'GET, HEAD' });
-      return sendJson(res, 200, { family: model.family, inputSize: model.inputSize, threshold: model.threshold, resample, usesPrompt: model.usesPrompt, maxUploadBytes });
+      return sendJson(res, 200, info);
+    }
+    const route = api.routes[path];
+    if (route) {
+      if (method !== route.method && !(route.method === 'GET' && method === 'HEAD')) throw new HttpError(405, `${method} is not allowed on ${path}; use ${route.method}`, { allow: route.method === 'GET' ? 'GET, HEAD' : 'POST' });
+      return sendJson(res, 200, await route.handle(req, new URL(req.url ?? '/', 'http://localhost')));
     }
     if (path === '/api/segment') {
       if (method !== 'POST') throw new HttpError(405, `${method} is not allowed on ${path}; use POST`, { allow: 'POST' });
@@ -278,6 +281,7 @@ export function createServer(options: ServerOptions): http.Server {
     });
   });
   server.on('clientError', answerClientError);
+  server.once('close', () => sessions.forEach((s) => s.clearCache()));
   server.requestTimeout = 120_000;
   server.headersTimeout = 30_000;
   server.listen(port, host);

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeGrayImage, readImageSize } from '../../src/imaging/read-image.js';
 import { loadFolder } from '../../src/models/registry.js';
 import type { SegmentationModel } from '../../src/models/types.js';
+import { packageVersion } from '../../src/package-root.js';
 import { createServer } from '../../src/server/app.js';
 import { repoRoot, fixturePath } from '../helpers.js';
 
@@ -86,7 +87,7 @@ describe('vlsm web server', () => {
     assert.equal((server.address() as AddressInfo).address, '127.0.0.1');
   });
 
-  it('serves the page, its script and its style sheet with their content types', async () => {
+  it('serves the page, its modules and its style sheet with their content types', async () => {
     const page = await request(port, 'GET', '/');
     assert.equal(page.status, 200);
     assert.match(String(page.headers['content-type']), /^text\/html/);
@@ -95,7 +96,13 @@ describe('vlsm web server', () => {
     const script = await request(port, 'GET', '/app.js');
     assert.equal(script.status, 200);
     assert.match(String(script.headers['content-type']), /^text\/javascript/);
-    assert.match(script.body.toString(), /api\/segment/);
+    assert.match(script.body.toString(), /api\/predict/);
+    for (const module of ['api-client', 'mask-view', 'chips', 'compare', 'browse', 'keep']) {
+      const reply = await request(port, 'GET', `/${module}.js`);
+      assert.equal(reply.status, 200, module);
+      assert.match(String(reply.headers['content-type']), /^text\/javascript/);
+      assert.match(reply.body.toString(), /^export function /m, `${module}.js exports its functions`);
+    }
     const style = await request(port, 'GET', '/style.css');
     assert.equal(style.status, 200);
     assert.match(String(style.headers['content-type']), /^text\/css/);
@@ -105,7 +112,11 @@ describe('vlsm web server', () => {
     const reply = await request(port, 'GET', '/api/info');
     assert.equal(reply.status, 200);
     assert.match(String(reply.headers['content-type']), /^application\/json/);
-    assert.deepEqual(json(reply), { family: 'clipseg', inputSize: [64, 64], threshold: model.threshold, resample: 'nearest-mask', usesPrompt: true, maxUploadBytes: 20 * 1024 * 1024 });
+    assert.deepEqual(json(reply), {
+      family: 'clipseg', inputSize: [64, 64], threshold: model.threshold, resample: 'nearest-mask', usesPrompt: true, maxUploadBytes: 20 * 1024 * 1024,
+      models: [{ name: 'clipseg', family: 'clipseg', inputSize: [64, 64], threshold: model.threshold, usesPrompt: true, cachesImages: true }],
+      promptFamilies: ['endoscopy', 'isic', 'dfu', 'busi', 'camus', 'chexlocalize'], promptFamily: 'busi', dataset: null, saveDir: false, version: packageVersion(),
+    });
   });
 
   it('segments the BUSI image into a mask and an overlay of its size', async () => {
