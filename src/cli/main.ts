@@ -14,6 +14,8 @@ const commands: Record<string, Command> = {
   serve: { summary: 'a web page: upload an image, type a prompt, see the mask', load: async () => (await import('./commands/serve.js')).runServe },
   info: { summary: 'versions, libtorch, threads and devices', load: async () => (await import('./commands/info.js')).runInfo },
   checkpoint: { summary: 'inspect or convert checkpoint files', load: async () => (await import('./commands/checkpoint.js')).runCheckpoint },
+  export: { summary: 'write a run or model folder in its home library\'s format, with a model card', load: async () => (await import('./commands/export.js')).runExport },
+  hub: { summary: 'push an exported folder to the Hugging Face Hub', load: async () => (await import('./commands/hub.js')).runHub },
   data: { summary: 'import datasets into the reference layout; check them', load: async () => (await import('./commands/data.js')).runData },
   prompts: { summary: 'generate language prompts P0-P9 for a dataset', load: async () => (await import('./commands/prompts.js')).runPrompts },
 };
