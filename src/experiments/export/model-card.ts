@@ -93,14 +93,14 @@ export function modelCard(input: ModelCardInput): string {
   const { trained } = datasetsOf(input);
   const out: string[] = [frontMatter(input), '', `# ${input.name}`, ''];
   const from = source.baseModel === 'scratch' ? 'randomly initialised weights (trained from scratch)' : `\`${source.baseModel}\``;
-  out.push(`A ${input.family} segmentation model exported by vlsm ${input.vlsmVersion} in ${exported.library}'s format (${exported.format}). It was fine-tuned from ${from}.`, '');
+  out.push(`A ${input.family} segmentation model exported by vlsm ${input.vlsmVersion} in the format of ${exported.library} (${exported.format}). It was fine-tuned from ${from}.`, '');
   if (run) {
     const recipe = run.recipe;
     out.push('## Training', '');
     out.push(`- Datasets: ${trained.join(', ')} (trained on the train split, checkpoint chosen on the val split, scored on the test split)`);
     if (run.config.test_data.length > 0) out.push(`- Also tested on: ${run.config.test_data.map((d) => d.name ?? d.root).join(', ')}`);
     out.push(`- Prompt type: ${run.config.prompt.toUpperCase()}`);
-    out.push(`- Recipe: ${run.config.recipe} (optimizer ${recipe.optimizer}, lr ${recipe.lr}, batch ${recipe.batch_size}, epochs ${recipe.min_epochs}–${recipe.max_epochs}, loss dice ${recipe.loss.dice} + bce ${recipe.loss.bce}, input ${recipe.input_size ? recipe.input_size.join('×') : 'the model\'s'}, threshold ${recipe.threshold}, frozen: ${recipe.frozen.length ? recipe.frozen.join(', ') : 'none'}, seed ${recipe.seed})`);
+    out.push(`- Recipe: ${run.config.recipe} (optimizer ${recipe.optimizer}, lr ${recipe.lr}, batch ${recipe.batch_size}, epochs ${recipe.min_epochs}–${recipe.max_epochs}, loss dice ${recipe.loss.dice} + bce ${recipe.loss.bce}, input ${source.model.inputSize.join('×')}, threshold ${recipe.threshold}, frozen: ${recipe.frozen.length ? recipe.frozen.join(', ') : 'none'}, seed ${recipe.seed})`);
     out.push(`- Checkpoint: '${run.checkpoint}'${run.epoch !== undefined ? ` (epoch ${run.epoch})` : ''}`, '');
   }
   out.push('## Results', '');
