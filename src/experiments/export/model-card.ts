@@ -93,7 +93,8 @@ export function modelCard(input: ModelCardInput): string {
   const { trained } = datasetsOf(input);
   const out: string[] = [frontMatter(input), '', `# ${input.name}`, ''];
   const from = source.baseModel === 'scratch' ? 'randomly initialised weights (trained from scratch)' : `\`${source.baseModel}\``;
-  out.push(`A ${input.family} segmentation model exported by vlsm ${input.vlsmVersion} in the format of ${exported.library} (${exported.format}). It was fine-tuned from ${from}.`, '');
+  const origin = run ? `It was fine-tuned from ${from}.` : `It was exported from the model folder \`${source.baseModel}\`; vlsm has no record of its training.`;
+  out.push(`A ${input.family} segmentation model exported by vlsm ${input.vlsmVersion} in the format of ${exported.library} (${exported.format}). ${origin}`, '');
   if (run) {
     const recipe = run.recipe;
     out.push('## Training', '');

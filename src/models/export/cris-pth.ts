@@ -56,7 +56,8 @@ export function exportCrisPth(model: CrisSegmentationModel, dir: string, o: Expo
     disposeCopies(tensors);
   }
   const files = [CRIS_EXPORT_WEIGHTS];
-  files.push(writeJson(dir, 'config.json', { ...model.config, model_type: 'cris' }));
+  // The state dict holds the backbone, so no CLIP archive is named: vlsm would look for it.
+  files.push(writeJson(dir, 'config.json', { ...model.config, model_type: 'cris', clip_pretrain: undefined }));
   files.push(writeText(dir, 'cris.yaml', crisYaml(model.config)));
   const wrap = prefix ? 'model = torch.nn.DataParallel(model)  # the keys carry "module."\n' : '';
   return {

@@ -35,7 +35,7 @@ export function exportSmp(model: CnnSegmentationModel, dir: string, o: ExportOpt
   const cls = SMP_CLASSES[config.arch];
   const args = smpConstructorArguments(config);
   const files = [SMP_EXPORT_WEIGHTS];
-  files.push(writeJson(dir, 'smp_config.json', { class: `segmentation_models_pytorch.${cls}`, arguments: args, ...(config.encoder_params ? { note: 'encoder_params is a vlsm-only ResNet shape (tiny test models); smp builds the named encoder_name' } : {}) }));
+  files.push(writeJson(dir, 'smp_config.json', { class: `segmentation_models_pytorch.${cls}`, arguments: args, ...(config.encoder_params ? { warning: `this model's ResNet shape (encoder_params ${JSON.stringify(config.encoder_params)}) is vlsm's own; smp builds ${config.encoder_name} at its standard widths, so load_state_dict will not accept these weights` } : {}) }));
   files.push(writeJson(dir, 'config.json', { ...config, encoder_weights: null }));
   return {
     format: 'smp',
