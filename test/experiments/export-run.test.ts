@@ -115,6 +115,10 @@ describe('vlsm export of a finetune run', () => {
     writeFileSync(join(unfinished, 'config.json'), readFileSync(join(runDir, 'config.json')));
     await assert.rejects(exportFolder(unfinished, { to: join(dir, 'x1') }), /unfinished: no finished 'best' checkpoint \(.*best\.json is missing\); the run has not finished an epoch/);
     assert.ok(!existsSync(join(dir, 'x1')), 'no folder left behind');
+    const neverSaved = join(dir, 'never-saved');
+    mkdirSync(neverSaved);
+    writeFileSync(join(neverSaved, 'config.json'), readFileSync(join(runDir, 'config.json')));
+    await assert.rejects(exportFolder(neverSaved, { to: join(dir, 'x3'), checkpoint: 'last' }), /never-saved: no finished 'last' checkpoint .*; the run has not finished an epoch/);
 
     const busy = join(dir, 'busy');
     mkdirSync(busy);

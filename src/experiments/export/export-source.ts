@@ -33,9 +33,8 @@ export interface ExportSource {
   run?: RunSource;
 }
 
-/** A finetune run folder: vlsm's saved `{config, recipe}` config.json beside checkpoints/. */
+/** A finetune run folder: vlsm's saved `{config, recipe}` config.json (checkpoints/ may not exist yet). */
 export function isRunFolder(dir: string): boolean {
-  if (!existsSync(join(dir, 'checkpoints'))) return false;
   try {
     const json = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
     return typeof json === 'object' && json !== null && 'config' in json && 'recipe' in json;
