@@ -15,3 +15,6 @@ export {
 } from './cache-layout.js';
 export { downloadToCache, resolveUrl, type FetchLike, type HubFileRequest, type HubFileResult } from './download.js';
 export { ProgressBar, formatBytes, type Progress, type ProgressStream } from './progress.js';
+export { pushFolder, type PushFolderOptions, type PushResult } from './upload.js';
+export { findHubToken, tokenFilePath } from './token.js';
+export { HubError } from './hub-error.js';

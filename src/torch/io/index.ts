@@ -11,3 +11,4 @@ export {
 export { loadTorchScript, readTorchScriptTensors, type LoadTorchScriptOptions, type TorchScriptTensor } from './torchscript.js';
 export { openTorchArchive, PickledTensor, StorageRef, TorchArchive } from './torch-zip.js';
 export { ScriptObject, PickleGlobal, unpickle, type UnpicklePolicy } from './pickle.js';
+export { saveTorchStateDict, type SaveTorchOptions } from './torch-save.js';
