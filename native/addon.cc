@@ -28,6 +28,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   initTensor(env, exports);
   initDispatch(env, exports);
   initAutograd(env, exports);
+  initAutocast(env, exports);
   return exports;
 }
 

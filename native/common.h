@@ -63,5 +63,6 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const char* name, Body body)
 void initTensor(Napi::Env env, Napi::Object exports);
 void initDispatch(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
+void initAutocast(Napi::Env env, Napi::Object exports);
 
 }  // namespace vlsm

@@ -4,6 +4,7 @@ export { dtypes, type DType } from './dtype.js';
 export { cuda, type Device, type TensorOptions } from './device.js';
 export { scope } from './scope.js';
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled } from './autograd.js';
+export { autocast, autocastState, isAutocastEnabled, type AutocastOptions, type AutocastDeviceType, type AutocastDType } from './amp/autocast.js';
 export { manualSeed, getRngState, setRngState } from './random.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { setNumThreads, getNumThreads, memory, version, info } from './runtime.js';
@@ -38,3 +39,4 @@ export function dispose(...tensors: (Tensor | readonly Tensor[] | undefined)[]):
 export * as nn from './nn/index.js';
 export * as io from './io/index.js';
 export * as optim from './optim/index.js';
+export * as amp from './amp/index.js';

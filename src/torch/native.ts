@@ -48,6 +48,13 @@ export interface NativeAddon {
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaManualSeed(seed: number): void;
+  autocastState(deviceType: string): [boolean, number];
+  setAutocastState(deviceType: string, enabled: boolean, dtype: number): void;
+  autocastIncrementNesting(): number;
+  autocastDecrementNesting(): number;
+  autocastClearCache(): void;
+  isAutocastCacheEnabled(): boolean;
+  setAutocastCacheEnabled(enabled: boolean): void;
   parallelInfo(): string;
   buildConfig(): string;
   torchVersion: string;
