@@ -6,6 +6,7 @@ import { ProgressBar } from '../progress.js';
 import * as torch from '../torch/index.js';
 import { writeGrayPng } from '../imaging/write-image.js';
 import { thresholdLogits, type Resample } from '../models/resample.js';
+import { inferLogits } from '../models/precision.js';
 import type { SegmentationModel } from '../models/types.js';
 import { isLastTemplate, type PromptedSample } from '../prompts/prompted-samples.js';
 import { batchesOf, decodeSample, makeBatch } from '../train/batches.js';
@@ -49,7 +50,7 @@ export async function evaluate(model: SegmentationModel, samples: readonly Promp
     const decoded = await Promise.all(chunk.map(decodeSample));
     const predictions = torch.inferenceMode(() => torch.scope(() => {
       const tb = makeBatch(model, decoded);
-      const logits = model.forward(tb.batch);
+      const logits = inferLogits(model, tb.batch);
       const atModelRes = batchMaskCounts(thresholdLogits(logits, threshold), tb.masks, { emptyEmpty: o.emptyEmpty, threshold: 0.5 });
       // The model's own post-processing, as predict, `vlsm segment` and `vlsm serve` use it.
       const masks = model.postprocess(logits, tb.batch.originalSizes, { threshold, resample });

@@ -11,6 +11,7 @@ import type { Summary } from '../eval/aggregate.js';
 import { readRgbImage } from '../imaging/read-image.js';
 import { writeRgbPng } from '../imaging/write-image.js';
 import { load } from '../models/load.js';
+import { placeModel, type Placement } from '../models/placement.js';
 import { predictBatch } from '../models/predict.js';
 import type { SegmentationModel } from '../models/types.js';
 import { overlay } from '../imaging/overlay.js';
@@ -47,6 +48,8 @@ export interface DemoOptions {
   images: number;
   seed: number;
   progress: boolean;
+  /** Where every model computes (default cpu), and in what precision (default: fp32). */
+  placement?: Placement;
   log?: (line: string) => void;
 }
 
@@ -73,7 +76,8 @@ async function busiDataset(root: string): Promise<{ same: number; total: number 
 }
 
 function runConfig(o: DemoOptions, name: string, model: RunConfig['model'], dataRoot: string, dataset: string, prompt: string, train: Record<string, unknown>): RunConfig {
-  return parseRunConfig({ name, model, recipe: 'published', train, data: [{ root: dataRoot, name: dataset }], prompt, out: join(o.out, 'runs', name), results: join(o.out, 'vlsm-results.sqlite') }, `demo run ${name}`);
+  const placement = o.placement ?? { device: 'cpu', precision: 'fp32' };
+  return parseRunConfig({ name, model, recipe: 'published', train, data: [{ root: dataRoot, name: dataset }], prompt, out: join(o.out, 'runs', name), results: join(o.out, 'vlsm-results.sqlite'), device: placement.device, precision: placement.precision }, `demo run ${name}`);
 }
 
 async function writeOverlays(model: SegmentationModel, dataRoot: string, prompt: string, dir: string, count: number): Promise<void> {
@@ -115,6 +119,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
     const label = typeof step.model === 'object' && 'family' in step.model ? (step.model.family === 'clipseg' ? 'small VLSM (CLIPSeg arch.)' : 'U-Net (small ResNet)') : String(step.model);
     rows.push({ dataset: step.dataset, model: label, prompt: label.startsWith('U-Net') ? '(image only)' : step.prompt.toUpperCase(), dice: test.dice });
     const { model } = await loadRunModel(config.out);
+    if (o.placement) placeModel(model, o.placement);
     await writeOverlays(model, step.root, step.prompt, join(o.out, 'overlays', step.name), 4);
     model.dispose();
   }
@@ -124,6 +129,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
   let missing = '';
   try {
     pretrained = await load('CIDAS/clipseg-rd64-refined', { offline: true });
+    if (o.placement) placeModel(pretrained, o.placement);
   } catch (error) {
     missing = (error as Error).message.split('\n')[0]!;
   }

@@ -11,6 +11,8 @@ import { evaluate, type EvaluatedItem } from '../eval/evaluate.js';
 import { writePerImageCsv } from '../eval/per-image-csv.js';
 import * as torch from '../torch/index.js';
 import { load } from '../models/load.js';
+import { choosePrecision, parsePrecision } from '../models/precision.js';
+import { placeModel, resolveDevice } from '../models/placement.js';
 import { familyNamed, loadFolder } from '../models/registry.js';
 import type { SegmentationModel } from '../models/types.js';
 import { parsePromptType, type PromptType, type TemplateChoice } from '../prompts/prompt-selection.js';
@@ -199,7 +201,7 @@ export async function withResults<T>(path: string | false, start: RunStart, body
 /** Trains per `config` (resuming when asked and possible), then tests the best checkpoint. */
 export async function runFinetune(config: RunConfig, o: { resume?: boolean; progress?: boolean; log?: (line: string) => void; stopAfterSteps?: number; results?: string | false } = {}): Promise<RunOutcome> {
   const results = o.results ?? config.results;
-  return withResults(results, { kind: 'finetune', config, name: config.name ?? null, model: typeof config.model === 'string' ? config.model : 'path' in config.model ? config.model.path : config.model.family }, async (store, runId) => {
+  return withResults(results, { kind: 'finetune', config, name: config.name ?? null, ...(config.precision ? { precision: config.precision } : {}), model: typeof config.model === 'string' ? config.model : 'path' in config.model ? config.model.path : config.model.family }, async (store, runId) => {
     const outcome = await trainAndTest(config, o, (entry) => {
       if (store && runId !== undefined) store.logEpoch(runId, { epoch: entry.epoch, trainLoss: entry.trainLoss, valLoss: entry.valLoss, valDice: entry.valDice, lr: entry.lr, seconds: entry.seconds });
     });
@@ -213,13 +215,23 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
   const promptType = parsePromptType(config.prompt);
   const model = await buildModel(config);
   const recipe = runRecipe(config, model.family);
+  try {
+    const device = resolveDevice(config.device, 'device');
+    const explicit = config.precision ?? (config.train.precision === undefined ? undefined : parsePrecision(config.train.precision, 'train.precision'));
+    const { precision, note } = choosePrecision({ explicit, where: 'precision', recipe: recipe.precision, device });
+    if (note) log(`note: ${note}`);
+    placeModel(model, { device, precision });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const outDir = config.out;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(savedRunFile(outDir), JSON.stringify({ config, recipe }, null, 2));
   // An empty test split would make the whole run's result meaningless: found before training.
   for (const d of [...config.data, ...config.test_data]) await testSamples(d, promptType, recipe);
   const valSamples = await splitSamples(config.data, 'val', promptType, recipe, 0);
-  log(`finetune ${model.family} on ${config.data.map(datasetName).join(' + ')} with prompt ${promptType}: ${model.module.numParameters({ trainableOnly: false }).toLocaleString('en')} parameters, recipe ${config.recipe}`);
+  log(`finetune ${model.family} on ${config.data.map(datasetName).join(' + ')} with prompt ${promptType}: ${model.module.numParameters({ trainableOnly: false }).toLocaleString('en')} parameters, recipe ${config.recipe}, ${model.device}, ${model.precision}`);
   const training = await finetune({
     model,
     recipe,
@@ -228,7 +240,8 @@ async function trainAndTest(config: RunConfig, o: { resume?: boolean; progress?:
     outDir,
     config,
     resume: o.resume,
-    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? runPath(outDir, 'feature cache', 'feature-cache') : undefined },
+    precision: model.precision,
+    cache: { memoryBudget: config.cache.memory_gb * 1024 ** 3, diskDir: config.cache.disk ? runPath(outDir, 'feature cache', 'feature-cache') : undefined, dtype: config.cache.dtype },
     checkpointEvery: config.checkpoint_every,
     stopAfterSteps: o.stopAfterSteps,
     progress: o.progress,

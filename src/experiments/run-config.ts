@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { PRECISIONS, type Precision } from '../models/precision.js';
 import { isUnsafeKey } from '../train/unsafe-keys.js';
 
 const modelSpec = z.union([
@@ -33,7 +34,16 @@ export const runConfigSchema = z
     prompt: z.string().regex(/^(p\d+|random)$/, 'a prompt type p0, p1, … or random').default('p6'),
     out: z.string().default('runs/run'),
     results: z.string().default('vlsm-results.sqlite'),
-    cache: z.object({ memory_gb: z.number().positive().default(2), disk: z.boolean().default(true) }).strict().default({}),
+    cache: z.object({
+      memory_gb: z.number().positive().default(2),
+      disk: z.boolean().default(true),
+      /** bfloat16 stores the frozen features in half the memory (train/feature-cache.ts). */
+      dtype: z.enum(['float32', 'bfloat16']).default('float32'),
+    }).strict().default({}),
+    /** cpu, cuda, cuda:N or auto (models/placement.ts). */
+    device: z.string().regex(/^(cpu|auto|cuda(:\d+)?)$/, 'cpu, cuda, cuda:N or auto').default('cpu'),
+    /** fp32, bf16 or fp16 (models/precision.ts); without it, the recipe's (fp16 recipes run fp32 on the CPU). */
+    precision: z.enum(PRECISIONS as [Precision, ...Precision[]]).optional(),
     checkpoint_every: z.number().int().positive().optional(),
     write_masks: z.boolean().default(false),
   })

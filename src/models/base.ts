@@ -7,6 +7,7 @@
 import * as torch from '../torch/index.js';
 import type { RgbImage } from '../imaging/image-types.js';
 import { nonFiniteWarning } from './non-finite-weights.js';
+import { inferLogits, type Precision } from './precision.js';
 import { checkThreshold, logitsToProbabilities, resampleLogits, thresholdLogits, type Resample } from './resample.js';
 import type { LoadOptions, PostprocessOptions, Prediction, SegmentationBatch, SegmentationModel } from './types.js';
 
@@ -21,6 +22,8 @@ export abstract class SegmentationModelBase<M extends torch.nn.Module = torch.nn
   abstract readonly threshold: number;
   /** The family's default way back to the original size. */
   abstract readonly resample: Resample;
+
+  precision: Precision = 'fp32';
 
   constructor(readonly module: M) {}
 
@@ -93,7 +96,7 @@ export abstract class SegmentationModelBase<M extends torch.nn.Module = torch.nn
     checkThreshold(o.threshold ?? this.threshold);
     return torch.inferenceMode(() => torch.scope(() => {
       const batch = this.preprocess(images, prompts);
-      return this.postprocess(this.forward(batch), batch.originalSizes, o);
+      return this.postprocess(inferLogits(this, batch), batch.originalSizes, o);
     }));
   }
 

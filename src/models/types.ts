@@ -4,6 +4,7 @@
 // once in `models/base.ts`; a family's class extends it and declares only what differs.
 import type * as torch from '../torch/index.js';
 import type { GrayImage, RgbImage } from '../imaging/image-types.js';
+import type { Precision } from './precision.js';
 import type { Resample } from './resample.js';
 
 type Tensor = torch.Tensor;
@@ -57,6 +58,11 @@ export interface SegmentationModel {
   readonly device: torch.Device;
   /** The module's floating-point dtype; pixel values are cast to it. */
   readonly dtype: torch.DType;
+  /**
+   * The precision predict and evaluation compute in (models/precision.ts; 'fp32' unless set).
+   * Set it through models/placement.ts `placeModel`, which checks it against the device.
+   */
+  precision: Precision;
   /** Images (decoded RGB) and one prompt per image → a batch on the module's device and dtype. */
   preprocess(images: readonly RgbImage[], prompts: readonly string[]): SegmentationBatch;
   /** Logits [B, H, W] at model resolution (before sigmoid). */

@@ -1,6 +1,7 @@
 // torch.nn.functional: stateless layers, losses, resampling and attention, with PyTorch's
 // argument conventions. Modules in nn/ own parameters and call these.
 import { aten } from './dispatch.js';
+import { isAutocastEnabled } from './amp/autocast.js';
 import { ones } from './ops/creation.js';
 import type { Tensor } from './tensor.js';
 
@@ -73,15 +74,42 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: C
 export interface ConvTransposeOptions { stride?: Pair; padding?: Pair; outputPadding?: Pair; groups?: number; dilation?: Pair }
 
 /** Transposed 2-D convolution; weight [in, out/groups, kh, kw]. */
-export const convTranspose2d = (input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
-  convTranspose2dOp(input, weight, bias ?? null, pair(o.stride ?? 1), pair(o.padding ?? 0), pair(o.outputPadding ?? 0), o.groups ?? 1, pair(o.dilation ?? 1));
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor {
+  const call = (x: Tensor, w: Tensor, b: Tensor | null): Tensor =>
+    convTranspose2dOp(x, w, b, pair(o.stride ?? 1), pair(o.padding ?? 0), pair(o.outputPadding ?? 0), o.groups ?? 1, pair(o.dilation ?? 1));
+  // libtorch 1.13's CPU bfloat16 transposed convolution (its oneDNN path) misreads the weight as a
+  // plain convolution's and fails ("expected input … to have 3 channels"); PyTorch 1.13 fails the
+  // same way. It runs in float32 here and rounds back; autocast computes it in float32 by itself.
+  if (input.dtype === 'bfloat16' && weight.dtype === 'bfloat16' && input.device === 'cpu' && (bias == null || bias.dtype === 'bfloat16') && !isAutocastEnabled('cpu')) {
+    const [x, w, b] = [input.float(), weight.float(), bias?.float() ?? null];
+    const wide = call(x, w, b);
+    const out = wide.to('bfloat16');
+    for (const t of [x, w, b, wide]) t?.dispose();
+    return out;
+  }
+  return call(input, weight, bias ?? null);
+}
 
 export const convTranspose1d = (input: Tensor, weight: Tensor, bias?: Tensor | null, o: { stride?: number; padding?: number; outputPadding?: number; groups?: number; dilation?: number } = {}): Tensor =>
   convTranspose1dOp(input, weight, bias ?? null, [o.stride ?? 1], [o.padding ?? 0], [o.outputPadding ?? 0], o.groups ?? 1, [o.dilation ?? 1]);
 
+/**
+ * Under autocast, a low-precision input meeting float32 affine parameters (a bfloat16 residual
+ * stream, as CLIPSeg's and CRIS's decoders make one) is normalised in float32, as PyTorch 2's
+ * autocast does; PyTorch 1.13 fails there ("expected scalar type BFloat16 but found Float").
+ */
+function normInput(input: Tensor, weight: Tensor | null | undefined): Tensor | undefined {
+  if (!weight || weight.dtype !== 'float32' || (input.dtype !== 'bfloat16' && input.dtype !== 'float16')) return undefined;
+  return isAutocastEnabled(input.device === 'cpu' ? 'cpu' : 'cuda') ? input.float() : undefined;
+}
+
 /** Normalises over the trailing `normalizedShape` dims with biased variance. */
-export const layerNorm = (input: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
-  layerNormOp(input, normalizedShape, weight ?? null, bias ?? null, eps, true);
+export function layerNorm(input: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  const wide = normInput(input, weight);
+  const out = layerNormOp(wide ?? input, normalizedShape, weight ?? null, bias ?? null, eps, true);
+  wide?.dispose();
+  return out;
+}
 
 export interface BatchNormOptions { training?: boolean; momentum?: number; eps?: number }
 
@@ -92,8 +120,12 @@ export interface BatchNormOptions { training?: boolean; momentum?: number; eps?:
 export const batchNorm = (input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, o: BatchNormOptions = {}): Tensor =>
   batchNormOp(input, weight ?? null, bias ?? null, runningMean, runningVar, o.training ?? false, o.momentum ?? 0.1, o.eps ?? 1e-5, true);
 
-export const groupNorm = (input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor =>
-  groupNormOp(input, numGroups, weight ?? null, bias ?? null, eps, true);
+export function groupNorm(input: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  const wide = normInput(input, weight);
+  const out = groupNormOp(wide ?? input, numGroups, weight ?? null, bias ?? null, eps, true);
+  wide?.dispose();
+  return out;
+}
 
 /** Zeroes elements with probability p and scales the rest by 1/(1-p), in training only. */
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {

@@ -56,12 +56,17 @@ export interface TrainingBatch {
   masks: Tensor;
 }
 
+/** A batch and its target masks, both on the model's device (so losses and metrics are computed there). */
 export function makeBatch(model: SegmentationModel, decoded: DecodedSample[]): TrainingBatch {
-  return torch.scope(() => ({
-    samples: decoded,
-    batch: model.preprocess(decoded.map((d) => d.image), decoded.map((d) => d.sample.text)),
-    masks: model.customGeometry && model.targetMasks ? model.targetMasks(decoded.map((d) => d.mask)) : masksToTensor(decoded.map((d) => d.mask), model.inputSize),
-  }));
+  return torch.scope(() => {
+    const masks = model.customGeometry && model.targetMasks ? model.targetMasks(decoded.map((d) => d.mask)) : masksToTensor(decoded.map((d) => d.mask), model.inputSize);
+    const device = model.device;
+    return {
+      samples: decoded,
+      batch: model.preprocess(decoded.map((d) => d.image), decoded.map((d) => d.sample.text)),
+      masks: masks.device === device ? masks : masks.to({ device }),
+    };
+  });
 }
 
 /** A permutation of 0..n-1 drawn from (seed, epoch): the same epoch always has the same order. */

@@ -18,6 +18,13 @@ export const trainerStateSchema = z.object({
   badEpochs: count,
   stopped: z.boolean(),
   history: z.array(z.object({ epoch: count, trainLoss: metric, valLoss: metric, valDice: metric, lr: metric, seconds: metric })),
+  gradScaler: z.object({
+    scale: z.number().positive(),
+    growth_factor: z.number().gt(1),
+    backoff_factor: z.number().gt(0).lt(1),
+    growth_interval: z.number().int().positive(),
+    _growth_tracker: count,
+  }).optional(),
 });
 
 const stateValue = z.union([z.number(), z.null(), z.object({ tensor: z.string() }).strict()]);

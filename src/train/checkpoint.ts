@@ -25,6 +25,8 @@ export interface TrainerState {
   badEpochs: number;
   stopped: boolean;
   history: { epoch: number; trainLoss: number; valLoss: number; valDice: number; lr: number; seconds: number }[];
+  /** The float16 gradient scaler's state (fp16 runs only), to resume with the same loss scale. */
+  gradScaler?: torch.amp.GradScalerStateDict;
 }
 
 export interface CheckpointContents {

@@ -16,6 +16,12 @@ export interface FeatureCacheOptions {
   memoryBudget?: number;
   /** Folder for spilled entries; without it, entries beyond the budget are recomputed. */
   diskDir?: string;
+  /**
+   * 'bfloat16' stores floating-point features in bfloat16 (half the memory and disk; 8 significant
+   * bits, as bf16 autocast computes them anyway); `get` then hands them back as float32.
+   * Default 'float32': features are stored as computed.
+   */
+  dtype?: 'float32' | 'bfloat16';
 }
 
 export interface FeatureCacheStats { hits: number; misses: number; diskHits: number; memoryBytes: number; diskEntries: number }
@@ -39,12 +45,14 @@ export class FeatureCache {
   readonly #pending: Tensor[] = [];
   readonly #budget: number;
   readonly #dir: string | undefined;
+  readonly #storeBfloat16: boolean;
   #bytes = 0;
   readonly stats: FeatureCacheStats = { hits: 0, misses: 0, diskHits: 0, memoryBytes: 0, diskEntries: 0 };
 
   /** `namespace` identifies the model, frozen weights and preprocessing; it prefixes every key. */
   constructor(readonly namespace: string, options: FeatureCacheOptions = {}) {
     this.#budget = options.memoryBudget ?? 2 * 1024 ** 3;
+    this.#storeBfloat16 = options.dtype === 'bfloat16';
     this.#dir = options.diskDir ? join(options.diskDir, sha256(namespace).slice(0, 16)) : undefined;
     if (this.#dir) mkdirSync(this.#dir, { recursive: true });
   }
@@ -59,7 +67,7 @@ export class FeatureCache {
     const inMemory = this.#memory.get(key);
     if (inMemory) {
       this.stats.hits++;
-      return inMemory;
+      return this.#widened(inMemory);
     }
     const path = this.#dir ? join(this.#dir, `${key}.safetensors`) : undefined;
     // Files from an earlier run with the same namespace count too.
@@ -68,7 +76,7 @@ export class FeatureCache {
       const tensors = [...Array(loaded.size).keys()].map((i) => loaded.get(String(i))!.keep());
       this.stats.diskHits++;
       this.stats.hits++;
-      return this.#remember(key, tensors) ? tensors : this.#transient(tensors);
+      return this.#remember(key, tensors) ? this.#widened(tensors) : this.#widened(this.#transient(tensors));
     }
     this.stats.misses++;
     return undefined;
@@ -77,14 +85,24 @@ export class FeatureCache {
   /** Stores `tensors` (one entry); they are detached and kept. Returns the stored tensors. */
   set(id: string, tensors: readonly Tensor[]): Tensor[] {
     const key = this.#key(id);
-    const owned = tensors.map((t) => t.detach().contiguous().keep());
-    if (this.#remember(key, owned)) return owned;
+    const owned = tensors.map((t) => this.#narrowed(t.detach()).contiguous().keep());
+    if (this.#remember(key, owned)) return this.#widened(owned);
     if (this.#dir && !this.#onDisk.has(key)) {
       torch.io.saveSafetensors(join(this.#dir, `${key}.safetensors`), Object.fromEntries(owned.map((t, i) => [String(i), t])));
       this.#onDisk.add(key);
       this.stats.diskEntries++;
     }
-    return this.#transient(owned);
+    return this.#widened(this.#transient(owned));
+  }
+
+  #narrowed(t: Tensor): Tensor {
+    return this.#storeBfloat16 && t.dtype === 'float32' ? t.to('bfloat16') : t;
+  }
+
+  /** Stored bfloat16 entries as float32 copies, freed with the step's transient tensors. */
+  #widened(tensors: Tensor[]): Tensor[] {
+    if (!this.#storeBfloat16) return tensors;
+    return tensors.map((t) => (t.dtype === 'bfloat16' ? this.#transient([t.float().keep()])[0]! : t));
   }
 
   /** Entries that fit neither memory nor disk are handed back for one use and freed by the caller's scope. */

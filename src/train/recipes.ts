@@ -9,6 +9,7 @@
 // with the run.
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { PRECISIONS, type Precision } from '../models/precision.js';
 import { RESAMPLES } from '../models/resample.js';
 import { isUnsafeKey } from './unsafe-keys.js';
 
@@ -67,6 +68,13 @@ export const recipeSchema = z
      * (fork: each is scored; the last one's mask is the reported prediction). §7 item 13.
      */
     test_templates: z.enum(['random', 'first', 'all']).default('random'),
+    /**
+     * The precision the reference trained in (docs/training.md §2.1: HEAD's Lightning 16-mixed, the
+     * CRIS fork's CUDA autocast + GradScaler are 'fp16'). A recipe's fp16 applies on CUDA; on the
+     * CPU, which has no float16 kernels, the run trains in fp32 and says so. A run config's
+     * `precision:` or `--precision` is obeyed or refused, never replaced.
+     */
+    precision: z.enum(PRECISIONS as [Precision, ...Precision[]]).default('fp32'),
   })
   .strict();
 
@@ -81,6 +89,9 @@ const base = {
   random_includes_p0: false,
   val_templates: 'random',
   test_templates: 'random',
+  // HEAD trains every family with Lightning's 16-mixed (docs/training.md §2.1); `paper` variants,
+  // for which the paper states no precision, set fp32.
+  precision: 'fp16',
 } as const;
 
 // The CLIPSeg family (CLIPSeg, BiomedCLIPSeg, BiomedCLIPSeg-D): decoder-only in every variant,
@@ -96,7 +107,7 @@ const clipsegLike = (frozen: string[], inputSize: [number, number]): Record<Reci
   };
   return {
     paper: {
-      ...released, optimizer: 'adam', lr: 1e-3, weight_decay: 0, batch_size: 16, scheduler: { type: 'constant' }, grad_clip: 0,
+      ...released, optimizer: 'adam', lr: 1e-3, weight_decay: 0, batch_size: 16, scheduler: { type: 'constant' }, grad_clip: 0, precision: 'fp32',
       early_stopping: { monitor: 'val_dice', patience: 50, min_delta: 0 }, loss: { dice: 1, bce: 0.2 },
     },
     published: released,
@@ -113,6 +124,8 @@ const crisRecipes = (): Record<RecipeVariant, Recipe> => {
     loss: { dice: 0, bce: 1 }, input_size: [416, 416], threshold: 0.35, eval_resample: 'bicubic-probabilities', frozen: [], seed: 0,
     // The fork's prompt conventions (docs/training.md §2.3, §7 items 12 and 13).
     random_includes_p0: true, val_templates: 'first', test_templates: 'all',
+    // The fork trains under CUDA autocast with a GradScaler (docs/training.md §2.1).
+    precision: 'fp16',
   };
   return {
     paper,
@@ -134,7 +147,7 @@ const cnnRecipes = (): Record<RecipeVariant, Recipe> => {
     min_epochs: 10, max_epochs: 1000, early_stopping: { monitor: 'val_dice', patience: 20, min_delta: 1e-4 },
     loss: { dice: 1, bce: 0 }, input_size: [256, 256], threshold: 0.5, eval_resample: 'nearest-mask', frozen: [], seed: 42,
   };
-  return { paper: { ...released, grad_clip: 0 }, published: released, released };
+  return { paper: { ...released, grad_clip: 0, precision: 'fp32' }, published: released, released };
 };
 
 const presets: Record<string, Record<RecipeVariant, Recipe>> = {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ProgressBar } from '../progress.js';
 import { ConfigError } from '../errors.js';
 import * as torch from '../torch/index.js';
+import { checkPrecision, forwardInPrecision, type Precision } from '../models/precision.js';
 import { thresholdLogits } from '../models/resample.js';
 import type { SegmentationBatch, SegmentationModel } from '../models/types.js';
 import type { PromptedSample } from '../prompts/prompted-samples.js';
@@ -33,6 +34,11 @@ export interface FinetuneOptions {
   /** The run's full configuration, stored with every checkpoint. */
   config: unknown;
   resume?: boolean;
+  /**
+   * What the forward passes compute in (models/precision.ts; default 'fp32'). Losses are computed
+   * in float32; 'fp16' also scales the loss with a GradScaler. Resolve it with the run's device first.
+   */
+  precision?: Precision;
   /** Frozen-feature cache settings; false turns it off. */
   cache?: FeatureCacheOptions | false;
   /** Also write the 'last' checkpoint every this many steps (default: only at epoch ends). */
@@ -108,9 +114,14 @@ export function batchDice(logits: Tensor, masks: Tensor, threshold: number): num
 
 /** Computes logits for a batch, through the feature cache when the model's encoders are frozen. */
 class Forwarder {
-  constructor(readonly model: SegmentationModel, readonly cache: FeatureCache | undefined) {}
+  constructor(readonly model: SegmentationModel, readonly cache: FeatureCache | undefined, readonly precision: Precision) {}
 
+  /** Float32 logits, the forward computed in the run's precision. */
   logits(tb: DecodedBatch): Tensor {
+    return forwardInPrecision(this.precision, this.model.device, () => this.#logits(tb));
+  }
+
+  #logits(tb: DecodedBatch): Tensor {
     const frozen = this.model.frozenFeatures;
     if (!this.cache || !frozen) return this.model.forward(tb.batch);
     const image = this.#cached(tb.samples.map((d) => `image:${d.sample.record.imagePath}:${d.imageHash}`), tb.batch, (b) => frozen.imageFeatures(b.pixelValues));
@@ -176,11 +187,17 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   const groups = parameterGroups(model, recipe);
   const optimizer = makeOptimizer(groups, recipe);
   const scheduler = makeScheduler(optimizer, recipe);
+  const precision = o.precision ?? 'fp32';
+  checkPrecision(precision, model.device, 'precision');
+  // float16 gradients flush to zero or overflow without loss scaling; bf16 has float32's range.
+  const scaler = precision === 'fp16' ? new torch.amp.GradScaler() : undefined;
   const frozenOk = model.frozenFeatures?.requires.every((r) => recipe.frozen.includes(r)) ?? false;
+  // Features computed under autocast differ from float32 ones: the precision is part of the key.
+  const precisionKey = precision === 'fp32' ? '' : `\u0000${precision}`;
   const cache = o.cache !== false && frozenOk
-    ? new FeatureCache(`${model.family}\u0000${weightsHash(model.module.getSubmodule(model.frozenFeatures!.requires[0]!))}\u0000${JSON.stringify(model.inputSize)}`, o.cache || {})
+    ? new FeatureCache(`${model.family}\u0000${weightsHash(model.module.getSubmodule(model.frozenFeatures!.requires[0]!))}\u0000${JSON.stringify(model.inputSize)}${precisionKey}`, o.cache || {})
     : undefined;
-  const forwarder = new Forwarder(model, cache);
+  const forwarder = new Forwarder(model, cache, precision);
   // Checkpoints hold what changes: trained parameters and every buffer (frozen weights come
   // from the run's model spec again on resume).
   const parameterNames = new Set(model.module.namedParameters().map(([n]) => n));
@@ -190,12 +207,14 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
   let state = freshState();
   if (o.resume && hasCheckpoint(checkpoints, 'last')) {
     state = resumeRun(checkpoints, { module: model.module, optimizer, scheduler });
+    if (scaler && state.gradScaler) scaler.loadStateDict(state.gradScaler);
     log(`resumed from ${join(checkpoints, 'last.json')}: epoch ${state.epoch + 1}, batch ${state.nextBatch}, step ${state.globalStep}`);
   } else {
     torch.manualSeed(recipe.seed);
   }
   // In a scope: the optimizer's state dict and the RNG state are copies, freed once written.
   const save = (name: string): void => torch.scope(() => {
+    if (scaler) state.gradScaler = scaler.stateDict() as torch.amp.GradScalerStateDict;
     saveCheckpoint(checkpoints, name, { weights: checkpointWeights(), optimizer: optimizer.stateDict(), scheduler: scheduler.stateDict(), rngState: torch.getRngState(), trainer: state, config: { ...(o.config as object), recipe } });
   });
 
@@ -227,9 +246,19 @@ export async function finetune(o: FinetuneOptions): Promise<FinetuneResult> {
           const tb = makeBatch(model, decoded) as DecodedBatch;
           optimizer.zeroGrad();
           const l = segmentationLoss(forwarder.logits(tb), tb.masks, recipe.loss);
-          l.backward();
-          if (recipe.grad_clip > 0) torch.optim.clipGradNorm_(groups.flatMap((g) => g.params), recipe.grad_clip);
-          optimizer.step();
+          if (scaler) {
+            scaler.scale(l).backward();
+            if (recipe.grad_clip > 0) {
+              scaler.unscale(optimizer); // clip the true gradients, not the scaled ones
+              torch.optim.clipGradNorm_(groups.flatMap((g) => g.params), recipe.grad_clip);
+            }
+            scaler.step(optimizer); // skipped when a gradient overflowed
+            scaler.update();
+          } else {
+            l.backward();
+            if (recipe.grad_clip > 0) torch.optim.clipGradNorm_(groups.flatMap((g) => g.params), recipe.grad_clip);
+            optimizer.step();
+          }
           return l.item();
         });
         cache?.releaseTransient();

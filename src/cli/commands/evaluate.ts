@@ -14,6 +14,8 @@ import { parsePromptType, parseTemplateChoice } from '../../prompts/prompt-selec
 import { hasCheckpoint } from '../../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../../train/recipes.js';
 import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
+import { placementFrom, placementOptions, placementUsage } from '../placement-options.js';
+import { placeModel } from '../../models/placement.js';
 
 const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN --data ROOT [--data ROOT]... [options]
 
@@ -29,6 +31,7 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
   --out DIR      where per-image CSVs (and masks with --masks) go (default eval-<model>)
   --masks        also write the predicted masks
   --results DB   results database (default $VLSM_RESULTS or ./vlsm-results.sqlite); --no-results skips it
+${placementUsage}
 ${maxPixelsUsage}`;
 
 /** A finetune run folder gives back its model with the best weights; anything else loads. */
@@ -45,6 +48,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
       threshold: { type: 'string' }, resample: { type: 'string' }, resampling: { type: 'string' }, templates: { type: 'string' }, 'random-p0': { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
       quiet: { type: 'boolean' }, results: { type: 'string' }, 'no-results': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       ...maxPixelsOption,
+      ...placementOptions,
     },
   });
   if (values.help) {
@@ -56,11 +60,18 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     return 2;
   }
   applyMaxPixels(values['max-pixels']);
+  const placement = placementFrom(values);
   const prompts = (values.prompts ?? (verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6')).split(',').map((p) => parsePromptType(p.trim()));
   // --resampling is the option's former name; its 'bilinear' meant bilinear on the logits.
   const resampleFlag = values.resample ?? (values.resampling === 'bilinear' ? 'bilinear-logits' : values.resampling);
   const chosen = resampleFlag === undefined ? undefined : parseResample(resampleFlag, '--resample');
   const { model, recipe: trained } = await modelFrom(values.model);
+  try {
+    placeModel(model, placement, '--precision');
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   const resampling = chosen ?? model.resample;
   const base = trained ?? resolveRecipe(model.family);
   const threshold = values.threshold === undefined ? model.threshold : Number(values.threshold);
@@ -76,8 +87,8 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const datasets = values.data!.map((root) => ({ root }));
   const rows: string[] = [];
   const database = values['no-results'] ? false : resultsPath(values.results);
-  const config = { model: values.model, data: values.data, prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
-  const { runId } = await withResults(database, { kind: verb, config, model: model.family }, async (store, id) => {
+  const config = { model: values.model, data: values.data, prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0, device: placement.device, precision: placement.precision };
+  const { runId } = await withResults(database, { kind: verb, config, model: model.family, precision: placement.precision }, async (store, id) => {
     for (const promptType of prompts) {
       const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
       if (store && id !== undefined) store.addItemMetrics(id, itemRows(results));

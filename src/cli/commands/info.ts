@@ -1,6 +1,7 @@
 // `vlsm info`: what this installation is and what it runs on.
 import { parseArgs } from 'node:util';
 import * as torch from '../../torch/index.js';
+import { availableDevices, builtWithCuda } from '../../models/placement.js';
 import { packageVersion } from '../../package-root.js';
 
 export async function runInfo(argv: string[]): Promise<number> {
@@ -17,7 +18,8 @@ export async function runInfo(argv: string[]): Promise<number> {
     addon: info.addon,
     threads: info.threads,
     ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? '(unset)',
-    cuda: info.cudaAvailable ? `${info.cudaDevices} device(s)` : 'not available',
+    cuda: info.cudaAvailable ? `${info.cudaDevices} device(s)` : `not available (${builtWithCuda() ? 'no GPU visible' : 'CPU-only libtorch'})`,
+    devices: availableDevices().join(', '),
   };
   if (values.json) {
     console.log(JSON.stringify({ ...facts, ...(values.verbose ? { parallel: info.parallel, buildConfig: info.buildConfig } : {}) }, null, 2));

@@ -15,6 +15,8 @@ import { predictBatch } from '../../models/predict.js';
 import { parseResample, RESAMPLES } from '../../models/resample.js';
 import { ProgressBar } from '../../progress.js';
 import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
+import { placementFrom, placementOptions, placementUsage } from '../placement-options.js';
+import { placeModel } from '../../models/placement.js';
 
 const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEXT" [options]
 
@@ -29,6 +31,7 @@ const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEX
                         (default: the model family's, as \`vlsm eval\` and \`vlsm serve\`; src/models/resample.ts)
   --logits FILE         also save the logits at the original size (safetensors; one image only)
   --batch N             images per forward pass for folders (default 8)
+${placementUsage}
 ${maxPixelsUsage}
   --revision REV        Hub revision to use; --offline never touches the network`;
 
@@ -55,6 +58,7 @@ export async function runSegment(argv: string[]): Promise<number> {
       logits: { type: 'string' },
       batch: { type: 'string', default: '8' },
       ...maxPixelsOption,
+      ...placementOptions,
       revision: { type: 'string' },
       offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -74,6 +78,7 @@ export async function runSegment(argv: string[]): Promise<number> {
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`--batch must be a positive integer, got '${values.batch}'`);
   applyMaxPixels(values['max-pixels']);
+  const placement = placementFrom(values);
   if (!existsSync(values.image)) throw new ConfigError(`--image ${values.image}: no such file or folder`);
   const imageStats = statSync(values.image);
   const isFolder = imageStats.isDirectory();
@@ -82,7 +87,7 @@ export async function runSegment(argv: string[]): Promise<number> {
   const paths = isFolder ? listImages(values.image) : [values.image];
   if (values.logits && paths.length > 1) throw new ConfigError('--logits saves one image\'s logits; give a single --image');
 
-  const model = await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true });
+  const model = placeModel(await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true }), placement, '--precision');
   if (!model.usesPrompt) console.error(`vlsm segment: ${model.family} is an image-only model; the prompt is ignored`);
   const outDir = isFolder ? values.out ?? `${values.image.replace(/\/+$/, '')}-masks` : undefined;
   if (outDir) await mkdir(outDir, { recursive: true });

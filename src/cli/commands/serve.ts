@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { load } from '../../models/load.js';
+import { placeModel } from '../../models/placement.js';
+import { placementFrom, placementOptions, placementUsage } from '../placement-options.js';
 import { parseResample, RESAMPLES } from '../../models/resample.js';
 import { imageLimits } from '../../imaging/image-limits.js';
 import { createServer, isLoopback } from '../../server/app.js';
@@ -19,6 +21,7 @@ const usage = `usage: vlsm serve --model ID|DIR [options]
   --max-upload-mb N     largest accepted upload in MiB (default 20)
   --resample MODE       how the logits return to the image's size: ${RESAMPLES.join(', ')}
                         (default: the model family's, as \`vlsm segment\` and \`vlsm eval\`)
+${placementUsage}
 ${maxPixelsUsage}
   --revision REV        Hub revision to use; --offline never touches the network`;
 
@@ -33,6 +36,7 @@ export async function runServe(argv: string[]): Promise<number> {
       'max-upload-mb': { type: 'string', default: '20' },
       resample: { type: 'string' },
       ...maxPixelsOption,
+      ...placementOptions,
       revision: { type: 'string' },
       offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -52,12 +56,13 @@ export async function runServe(argv: string[]): Promise<number> {
   if (!(maxMb > 0 && maxMb <= 1024)) throw new ConfigError(`--max-upload-mb must be a number in (0, 1024], got '${values['max-upload-mb']}'`);
   const resample = values.resample === undefined ? undefined : parseResample(values.resample, '--resample');
   applyMaxPixels(values['max-pixels']);
+  const placement = placementFrom(values);
   const host = values.host;
   if (!isLoopback(host)) {
     console.error(`vlsm serve: warning: --host ${host} makes the server reachable from other machines; it has no authentication and no TLS. Use it only on a trusted network.`);
   }
 
-  const model = await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true });
+  const model = placeModel(await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true }), placement, '--precision');
   const server = createServer({ model, host, port, maxUploadBytes: Math.floor(maxMb * 1024 * 1024), maxPixels: imageLimits().maxPixels, resample });
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);

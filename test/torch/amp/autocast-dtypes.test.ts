@@ -62,6 +62,16 @@ function outputDtype(c: Case): string {
   });
 }
 
+// Where vlsm deliberately differs from PyTorch 1.13 (torch/functional.ts): an all-bfloat16
+// transposed convolution, which PyTorch 1.13 fails on the CPU (a oneDNN weight-layout bug), is
+// computed in float32 and returned in bfloat16; under autocast a bfloat16 input to a float32
+// layer or group norm is normalised in float32, as PyTorch 2's autocast does (1.13 fails).
+const deviations: Record<string, { plain?: string; autocast?: string }> = {
+  'conv_transpose2d(bfloat16, bfloat16, bfloat16)': { plain: 'bfloat16' },
+  'layer_norm(bfloat16, float32, float32)': { autocast: 'float32' },
+  'group_norm(bfloat16, float32, float32)': { autocast: 'float32' },
+};
+
 describe('torch.autocast output dtypes match PyTorch 1.13 (CPU, bfloat16)', () => {
   it('covers every operator of the golden table', () => {
     assert.deepEqual([...new Set(golden.cases.map((c) => c.op))].sort(), Object.keys(ops).sort());
@@ -69,10 +79,11 @@ describe('torch.autocast output dtypes match PyTorch 1.13 (CPU, bfloat16)', () =
   });
 
   for (const c of golden.cases) {
-    it(`${c.op}(${c.inputs.join(', ')}) → ${c.plain} plain, ${c.autocast} under autocast`, () => {
-      assert.equal(outputDtype(c), c.plain, 'without autocast');
+    const call = `${c.op}(${c.inputs.join(', ')})`;
+    it(`${call} → ${c.plain} plain, ${c.autocast} under autocast`, () => {
+      assert.equal(outputDtype(c), deviations[call]?.plain ?? c.plain, 'without autocast');
       const cast = torch.autocast({ deviceType: 'cpu', dtype: 'bfloat16' }, () => outputDtype(c));
-      assert.equal(cast, c.autocast, 'under autocast');
+      assert.equal(cast, deviations[call]?.autocast ?? c.autocast, 'under autocast');
     });
   }
 });
