@@ -45,14 +45,12 @@ export class CLIPAttention extends nn.Module {
     return torch.scope(() => {
       const [batch, length, width] = hiddenStates.shape;
       const heads = (x: Tensor): Tensor => x.view([batch, length, this.numHeads, this.headDim]).transpose(1, 2); // [B, H, L, d]
-      const query = heads(this.qProj.forward(hiddenStates).mul(this.scale));
+      const query = heads(this.qProj.forward(hiddenStates));
       const key = heads(this.kProj.forward(hiddenStates));
       const value = heads(this.vProj.forward(hiddenStates));
-      let scores = query.matmul(key.transpose(-2, -1)); // [B, H, L, L]
-      if (mask) scores = scores.add(mask);
-      let weights = scores.softmax(-1);
-      if (this.dropout > 0 && this.training) weights = F.dropout(weights, this.dropout, true);
-      const context = weights.matmul(value).transpose(1, 2).reshape([batch, length, width]); // [B, L, D]
+      // Queries scaled before the product, as HuggingFace does; scores [B, H, L, L].
+      const attended = F.scaledDotProductAttention(query, key, value, { attnMask: mask, scale: this.scale, dropoutP: this.dropout, training: this.training });
+      const context = attended.transpose(1, 2).reshape([batch, length, width]); // [B, L, D]
       return this.outProj.forward(context);
     });
   }
