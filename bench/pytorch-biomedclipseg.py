@@ -3,7 +3,8 @@
 installable here, so this times the same architecture assembled from torch.nn with PyTorch:
 a ViT-B/16 (pre-LN, exact GELU) run to block 10, BERT-base (post-LN) on a 256-token padded prompt,
 the MLP projection to 512, and the CLIPSeg rd64-refined decoder on the 14 x 14 grid.
-Prints one JSON object. Used only by `npm run bench`."""
+bf16 runs under torch.autocast('cpu', torch.bfloat16).
+Usage: pytorch-biomedclipseg.py THREADS [fp32|bf16]. Prints one JSON object. Used only by `npm run bench`."""
 import json
 import sys
 
@@ -11,9 +12,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from pytorch_common import best, clipseg_decoder
+from pytorch_common import DecoderLayer, best, clipseg_decoder, peak_rss_mib, precision_context, reset_peak_rss
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
+precision = sys.argv[2] if len(sys.argv) > 2 else "fp32"
+torch.manual_seed(0)
 
 
 class PreLN(nn.Module):
@@ -48,7 +51,7 @@ bert = nn.ModuleList([PostLN(768, 12, 3072) for _ in range(12)])
 word, position, emb_norm = nn.Embedding(30522, 768), nn.Embedding(512, 768), nn.LayerNorm(768, eps=1e-12)
 proj = nn.Sequential(nn.Linear(768, 640, bias=False), nn.GELU(), nn.Linear(640, 512, bias=False))
 reduces = nn.ModuleList([nn.Linear(768, 64) for _ in range(3)])
-dec = nn.ModuleList([nn.TransformerEncoderLayer(64, 4, 2048, 0.0, batch_first=True) for _ in range(3)])
+dec = nn.ModuleList([DecoderLayer(64, 4, 2048) for _ in range(3)])
 film_mul, film_add = nn.Linear(512, 64), nn.Linear(512, 64)
 head = nn.Sequential(nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(), nn.ConvTranspose2d(64, 32, 4, 4), nn.ReLU(), nn.ConvTranspose2d(32, 1, 4, 4))
 
@@ -74,9 +77,11 @@ def forward(x, ids):
 
 
 
-with torch.inference_mode():
+with torch.inference_mode(), precision_context(precision):
     ids = torch.zeros(1, 256, dtype=torch.long)
     ids[0, :7] = torch.tensor([2, 1037, 26572, 1999, 1996, 6472, 3])
-    b1 = best(lambda: forward(torch.randn(1, 3, 224, 224), ids), 3)
-    b8 = best(lambda: forward(torch.randn(8, 3, 224, 224), ids.expand(8, -1)), 2)
-print(json.dumps({"torch": torch.__version__, "batch1_ms": b1 * 1e3, "batch8_ms_per_image": b8 / 8 * 1e3, "images_per_s": 8 / b8}))
+    b1 = best(lambda: forward(torch.randn(1, 3, 224, 224), ids).sum().item(), 3)
+    reset_peak_rss()
+    b8 = best(lambda: forward(torch.randn(8, 3, 224, 224), ids.expand(8, -1)).sum().item(), 1)
+    peak = peak_rss_mib()
+print(json.dumps({"torch": torch.__version__, "precision": precision, "batch1_ms": b1 * 1e3, "batch8_ms_per_image": b8 / 8 * 1e3, "peak_rss_mib": peak}))

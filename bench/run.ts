@@ -1,125 +1,214 @@
-// `npm run bench`: speed and memory figures, each beside PyTorch's on the same machine when
-// Debian's python3-torch is installed (bench/pytorch-reference.py); targets are checked here.
+// `npm run bench [-- SECTION... [--json]]`: speed and memory figures, each beside PyTorch's doing
+// the same work in the same run when Debian's python3-torch is installed (bench/pytorch-*.py);
+// targets are checked here. Heavy rows run in processes of their own (bench/worker.ts), so that
+// each peak memory figure is that row's own. With --json, one JSON object per section.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { torch } from '../src/index.js';
 import { packageRoot } from '../src/package-root.js';
-import { biomedClipSegFigures } from './biomedclipseg.js';
-import { clipsegFigures } from './clipseg.js';
 import { cnnTrainStepFigures } from './cnn.js';
-import { crisFigures } from './cris.js';
 import { featureCacheFigures } from './feature-cache.js';
 import { promptFigures } from './prompts.js';
+import { engineFigures } from './engine.js';
 import { serveFigures } from './serve.js';
-import { engineFigures, type EngineFigures } from './engine.js';
 
-const higherIsBetter: Record<keyof EngineFigures, boolean> = { matmul512_gflops: true, matmul2048_gflops: true, conv_fwd_bwd_ms: false, op_overhead_us: false };
+type Figures = Record<string, number | string>;
 
-function pytorchFigures(threads: number, script = join(packageRoot(), 'bench', 'pytorch-reference.py')): Record<string, number | string> | undefined {
-  const python = process.env.VLSM_BENCH_PYTHON ?? '/usr/bin/python3';
-  if (!existsSync(python)) return undefined;
-  const r = spawnSync(python, [script, String(threads)], { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' } });
+/** A target: a minimum ratio to PyTorch (> 1 means vlsm is better), or a bound on the value itself. */
+interface Target { ratio?: number; max?: number; min?: number }
+
+interface Row {
+  key: string;
+  vlsm: number;
+  pytorch?: number;
+  /** Required for a ratio; omitted for figures without a direction (shares, memory). */
+  higherIsBetter?: boolean;
+  target?: Target;
+}
+
+interface SectionResult { title: string; note: string; rows: Row[] }
+
+interface Section { name: string; run: () => SectionResult | Promise<SectionResult> }
+
+const json = process.argv.includes('--json');
+const log = (line: string): void => void (json ? process.stderr.write(line + '\n') : console.log(line));
+const threads = (): number => torch.getNumThreads();
+
+function spawnJson(command: string, args: string[], what: string): Figures | undefined {
+  const r = spawnSync(command, args, { encoding: 'utf8', cwd: join(packageRoot(), 'bench'), env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' }, maxBuffer: 1 << 24 });
   if (r.status !== 0) {
-    console.log(`(PyTorch reference not run: ${r.stderr.trim().split('\n').pop()})`);
+    log(`(${what} not run: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`);
     return undefined;
   }
-  return JSON.parse(r.stdout) as Record<string, number | string>;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
 }
 
-function row(name: string, mine: number, ref: number | undefined, higherBetter: boolean | undefined, target: boolean): boolean {
-  // ratio > 1 means vlsm is better; the target is within 0.8x of PyTorch.
-  const ratio = ref === undefined || higherBetter === undefined ? undefined : higherBetter ? mine / ref : ref / mine;
-  const verdict = ratio === undefined || !target ? '' : ratio >= 0.8 ? 'ok (>= 0.8x)' : 'MISSED (< 0.8x)';
-  console.log(`${name.padEnd(26)}${mine.toFixed(2).padStart(10)}${ref === undefined ? '-'.padStart(10) : ref.toFixed(2).padStart(10)}${ratio === undefined ? '' : ratio.toFixed(2).padStart(8)}  ${verdict}`);
-  return verdict.startsWith('MISSED');
+/** PyTorch doing the same work: `script THREADS ...args`, one JSON object on stdout. */
+function pytorch(script: string, ...args: string[]): Figures | undefined {
+  const python = process.env.VLSM_BENCH_PYTHON ?? '/usr/bin/python3';
+  if (!existsSync(python)) return undefined;
+  return spawnJson(python, [join(packageRoot(), 'bench', script), String(threads()), ...args], `PyTorch ${script} ${args.join(' ')}`);
 }
 
-const sections = ['engine', 'clipseg', 'cris', 'biomedclipseg', 'cnn', 'cache', 'prompts', 'serve'] as const;
-type Section = (typeof sections)[number];
+/** vlsm in a fresh process: bench/worker.ts JOB ...args. */
+function worker(job: string, ...args: string[]): Figures {
+  const figures = spawnJson(process.execPath, [join(packageRoot(), 'dist', 'bench', 'worker.js'), job, ...args], `vlsm ${job} ${args.join(' ')}`);
+  if (!figures) throw new Error(`bench worker ${job} ${args.join(' ')} failed`);
+  return figures;
+}
 
-function header(title: string, note = ''): void {
-  console.log(`\n${title.padEnd(26)}${'vlsm'.padStart(10)}${'PyTorch'.padStart(10)}${'ratio'.padStart(8)}  ${note}`);
+const num = (f: Figures | undefined, key: string): number | undefined => (typeof f?.[key] === 'number' ? (f[key] as number) : undefined);
+
+/** vlsm and PyTorch, fp32 then bf16, alternating so that both see the same machine. */
+function precisionRows(job: string, script: string, keys: readonly string[], targets: Record<string, Target> = {}): { rows: Row[]; ours: Record<string, Figures> } {
+  const rows: Row[] = [];
+  const ours: Record<string, Figures> = {};
+  for (const precision of ['fp32', 'bf16'] as const) {
+    const mine = worker(job, precision);
+    const theirs = pytorch(script, precision);
+    ours[precision] = mine;
+    for (const key of keys) {
+      rows.push({ key: `${precision}_${key}`, vlsm: mine[key] as number, pytorch: num(theirs, key), higherIsBetter: false, target: targets[`${precision}_${key}`] });
+    }
+    rows.push({ key: precision === 'fp32' ? 'peak_rss_mib' : 'bf16_peak_rss_mib', vlsm: mine.peak_rss_mib as number, pytorch: num(theirs, 'peak_rss_mib'), target: targets[`${precision}_peak_rss_mib`] });
+  }
+  return { rows, ours };
+}
+
+const sections: Section[] = [
+  {
+    name: 'engine',
+    run: () => {
+      const theirs = pytorch('pytorch-reference.py');
+      const ours = engineFigures();
+      const better: Record<string, boolean> = { matmul512_gflops: true, matmul2048_gflops: true, conv_fwd_bwd_ms: false, op_overhead_us: false };
+      const rows = Object.entries(ours).map(([key, value]) => ({ key, vlsm: value, pytorch: num(theirs, key), higherIsBetter: better[key], target: { ratio: 0.8 } }));
+      return { title: 'engine', note: `target; PyTorch ${theirs?.torch ?? '-'} from Python`, rows };
+    },
+  },
+  {
+    name: 'clipseg',
+    run: async () => {
+      const { rows } = precisionRows('clipseg', 'pytorch-clipseg.py', ['batch1_ms', 'batch8_ms_per_image'], {
+        fp32_batch1_ms: { ratio: 1.2 },
+        fp32_batch8_ms_per_image: { ratio: 1.2 },
+        bf16_batch1_ms: { ratio: 1.25, max: 250 },
+        bf16_batch8_ms_per_image: { ratio: 1.25, max: 235 },
+        fp32_peak_rss_mib: { max: 1200 },
+        bf16_peak_rss_mib: { max: 900 },
+      });
+      const agreement = worker('clipseg-agreement');
+      rows.push({ key: 'bf16_mask_agreement', vlsm: agreement.mean as number, target: { min: 0.98 } });
+      rows.push({ key: 'bf16_mask_agreement_min', vlsm: agreement.min as number });
+      return { title: 'CLIPSeg rd64-refined 352²', note: '(random weights; PyTorch: HF CLIPSeg computation, bf16 under torch.autocast)', rows };
+    },
+  },
+  {
+    name: 'cris',
+    run: () => {
+      const { rows, ours } = precisionRows('cris', 'pytorch-cris.py', ['batch1_ms', 'batch8_ms_per_image'], { fp32_batch1_ms: { ratio: 0.8 } });
+      rows.push({ key: 'backbone_share', vlsm: ours.fp32!.backbone_share as number });
+      return { title: 'CRIS RN50 416²', note: '(random weights)', rows };
+    },
+  },
+  {
+    name: 'biomedclipseg',
+    run: () => {
+      const { rows, ours } = precisionRows('biomedclipseg', 'pytorch-biomedclipseg.py', ['batch1_ms', 'batch8_ms_per_image'], { fp32_batch1_ms: { ratio: 0.8 }, fp32_batch8_ms_per_image: { ratio: 0.8 } });
+      rows.push({ key: 'vision_share', vlsm: ours.fp32!.vision_share as number }, { key: 'text_share', vlsm: ours.fp32!.text_share as number });
+      return { title: 'BiomedCLIPSeg 224²', note: '(random weights)', rows };
+    },
+  },
+  {
+    name: 'cnn',
+    run: () => {
+      const ref = pytorch('cnn-pytorch-reference.py');
+      const rows = Object.entries(cnnTrainStepFigures()).map(([key, value]) => ({ key, vlsm: value!, pytorch: num(ref, key), higherIsBetter: false }));
+      return { title: 'CNN train step, batch 16, 256²', note: '(ResNet-50 encoders)', rows };
+    },
+  },
+  {
+    name: 'cache',
+    run: async () => {
+      const ours = await featureCacheFigures();
+      const rows = Object.entries(ours).map(([key, value]) => ({ key: key === 'ratio' ? 'uncached_over_warm' : key, vlsm: value }));
+      return { title: 'frozen-feature cache', note: '(full-size CLIPSeg, decoder-only epoch)', rows };
+    },
+  },
+  {
+    name: 'prompts',
+    run: async () => {
+      const ours = await promptFigures();
+      const theirs = pytorch('python-mask-attributes.py', ours.dataset);
+      ours.cleanup();
+      return { title: 'prompt generation', note: '(Python: scipy.ndimage on the same masks)', rows: [{ key: 'mask_attributes_ms', vlsm: ours.mask_attributes_ms, pytorch: num(theirs, 'mask_attributes_ms'), higherIsBetter: false, target: { ratio: 0.8 } }] };
+    },
+  },
+  {
+    name: 'serve',
+    run: async () => {
+      // A PyTorch user re-runs the whole HF CLIPSeg forward for every new prompt; the page reruns
+      // only the text encoder and the decoder on the cached image features.
+      const theirs = pytorch('pytorch-clipseg.py', 'fp32');
+      const ours = await serveFigures('float32');
+      return {
+        title: 'page prompt change',
+        note: '(full-size CLIPSeg, random weights; PyTorch: HF forward per prompt; target 120 ms)',
+        rows: [
+          { key: 'prompt_change_ms', vlsm: ours.prompt_change_ms, pytorch: num(theirs, 'batch1_ms'), higherIsBetter: false, target: { max: 120 } },
+          { key: 'prompt_change_with_png_ms', vlsm: ours.prompt_change_with_png_ms },
+          { key: 'first_prompt_ms', vlsm: ours.first_prompt_ms, pytorch: num(theirs, 'batch1_ms'), higherIsBetter: false },
+          { key: 'uncached_ms', vlsm: ours.uncached_ms, pytorch: num(theirs, 'batch1_ms'), higherIsBetter: false },
+        ],
+      };
+    },
+  },
+];
+
+/** The verdict of a row against its target: '' without one. */
+function verdict(row: Row): string {
+  const t = row.target;
+  if (!t) return '';
+  const missed: string[] = [];
+  const ratio = ratioOf(row);
+  if (t.ratio !== undefined && ratio !== undefined && ratio < t.ratio) missed.push(`< ${t.ratio}x`);
+  if (t.max !== undefined && row.vlsm > t.max) missed.push(`> ${t.max}`);
+  if (t.min !== undefined && row.vlsm < t.min) missed.push(`< ${t.min}`);
+  const wanted = [t.ratio !== undefined ? `>= ${t.ratio}x` : '', t.max !== undefined ? `<= ${t.max}` : '', t.min !== undefined ? `>= ${t.min}` : ''].filter(Boolean).join(', ');
+  return missed.length ? `MISSED (${missed.join(', ')})` : `ok (${wanted})`;
+}
+
+function ratioOf(row: Row): number | undefined {
+  if (row.pytorch === undefined || row.higherIsBetter === undefined) return undefined;
+  return row.higherIsBetter ? row.vlsm / row.pytorch : row.pytorch / row.vlsm;
 }
 
 async function main(): Promise<void> {
-  // `npm run bench -- engine clipseg` runs only those sections.
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const unknown = wanted.filter((w) => !(sections as readonly string[]).includes(w));
-  if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; choose from ${sections.join(', ')}`);
-  const run = (s: Section): boolean => wanted.length === 0 || wanted.includes(s);
-  const threads = torch.getNumThreads();
-  console.log(`vlsm bench: libtorch ${torch.version()}, ${threads} threads, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}`);
-  const reference = (script: string): Record<string, number | string> | undefined => pytorchFigures(threads, join(packageRoot(), 'bench', script));
+  const names = sections.map((s) => s.name);
+  const unknown = wanted.filter((w) => !names.includes(w));
+  if (unknown.length) throw new Error(`unknown bench section(s) ${unknown.join(', ')}; choose from ${names.join(', ')}`);
+  log(`vlsm bench: libtorch ${torch.version()}, ${threads()} threads, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}`);
   let missed = 0;
-
-  if (run('engine')) {
-    const theirs = reference('pytorch-reference.py');
-    if (theirs) console.log(`PyTorch ${theirs.torch} from Python on the same machine for comparison`);
-    header('engine', 'target');
-    const ours = engineFigures();
-    for (const key of Object.keys(ours) as (keyof EngineFigures)[]) {
-      if (row(key, ours[key], theirs?.[key] as number | undefined, higherIsBetter[key], true)) missed++;
+  for (const section of sections) {
+    if (wanted.length && !wanted.includes(section.name)) continue;
+    const result = await section.run();
+    log(`\n${result.title.padEnd(28)}${'vlsm'.padStart(10)}${'PyTorch'.padStart(10)}${'ratio'.padStart(8)}  ${result.note}`);
+    const out: Record<string, number | string> = { section: section.name };
+    for (const row of result.rows) {
+      const v = verdict(row);
+      if (v.startsWith('MISSED')) missed++;
+      const ratio = ratioOf(row);
+      const show = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2)).padStart(10);
+      log(`${row.key.padEnd(28)}${show(row.vlsm)}${show(row.pytorch)}${ratio === undefined ? ''.padStart(8) : ratio.toFixed(2).padStart(8)}  ${v}`);
+      out[row.key] = row.vlsm;
+      if (row.pytorch !== undefined) out[`pytorch_${row.key}`] = row.pytorch;
     }
+    if (json) console.log(JSON.stringify(out));
   }
-  if (run('clipseg')) {
-    header('CLIPSeg rd64-refined 352²', '(random weights, inference mode)');
-    const ours = clipsegFigures();
-    const ref = reference('pytorch-clipseg.py');
-    if (row('batch1_ms', ours.batch1_ms, ref?.batch1_ms as number | undefined, false, true)) missed++;
-    if (row('batch8_ms_per_image', ours.batch8_ms_per_image, ref?.batch8_ms_per_image as number | undefined, false, true)) missed++;
-    row('images_per_s (batch 8)', ours.images_per_s, ref?.images_per_s as number | undefined, true, false);
-    row('vision_share', ours.vision_share, undefined, undefined, false);
-    row('peak_rss_mib', ours.peak_rss_mib, undefined, undefined, false);
-  }
-  if (run('cris')) {
-    header('CRIS RN50 416²', '(random weights; reference 642 ms/image, recorded earlier)');
-    const ours = crisFigures();
-    row('batch1_ms', ours.batch1_ms, 642, false, true) && missed++;
-    row('batch8_ms_per_image', ours.batch8_ms_per_image, undefined, undefined, false);
-    row('backbone_share', ours.backbone_share, undefined, undefined, false);
-    row('peak_rss_mib', ours.peak_rss_mib, undefined, undefined, false);
-  }
-  if (run('biomedclipseg')) {
-    header('BiomedCLIPSeg 224²', '(random weights)');
-    const ours = biomedClipSegFigures();
-    const ref = reference('pytorch-biomedclipseg.py');
-    row('batch1_ms', ours.batch1_ms, ref?.batch1_ms as number | undefined, false, true) && missed++;
-    row('batch8_ms_per_image', ours.batch8_ms_per_image, ref?.batch8_ms_per_image as number | undefined, false, true) && missed++;
-    row('vision_share', ours.vision_share, undefined, undefined, false);
-    row('text_share', ours.text_share, undefined, undefined, false);
-  }
-  if (run('cnn')) {
-    header('CNN train step, batch 16, 256²', '(ResNet-50 encoders; PyTorch via bench/cnn-pytorch-reference.py)');
-    const ours = cnnTrainStepFigures();
-    const ref = reference('cnn-pytorch-reference.py');
-    for (const [key, value] of Object.entries(ours)) row(key, value!, ref?.[key] as number | undefined, false, false);
-  }
-  if (run('cache')) {
-    header('frozen-feature cache', '(full-size CLIPSeg, decoder-only epoch)');
-    const ours = await featureCacheFigures();
-    row('uncached_epoch_s', ours.uncached_epoch_s, undefined, undefined, false);
-    row('cold_cache_epoch_s', ours.cold_cache_epoch_s, undefined, undefined, false);
-    row('warm_cache_epoch_s', ours.warm_cache_epoch_s, undefined, undefined, false);
-    row('uncached / warm', ours.ratio, undefined, undefined, false);
-  }
-  if (run('prompts')) {
-    header('prompt generation', '(reference: 6-9 ms per mask)');
-    const ours = await promptFigures();
-    row('mask_attributes_ms', ours.mask_attributes_ms, 7.5, false, true) && missed++;
-  }
-  if (run('serve')) {
-    header('page prompt change', '(full-size CLIPSeg, random weights; target 120 ms fp32)');
-    const fp32 = await serveFigures('float32');
-    row('first_prompt_ms', fp32.first_prompt_ms, undefined, undefined, false);
-    row('prompt_change_ms', fp32.prompt_change_ms, undefined, undefined, false);
-    if (fp32.prompt_change_ms > 120) missed++;
-    row('prompt_change_with_png_ms', fp32.prompt_change_with_png_ms, undefined, undefined, false);
-    row('uncached_ms', fp32.uncached_ms, undefined, undefined, false);
-  }
-
   if (missed) {
-    console.log(`\n${missed} target(s) missed`);
+    log(`\n${missed} target(s) missed`);
     process.exitCode = 1;
   }
 }

@@ -21,10 +21,29 @@ struct ArgSpec {
   c10::optional<c10::IValue> defaultValue;
 };
 
+// The shapes of schema that skip boxing: every argument a tensor or a scalar, one fresh tensor
+// back (add.Tensor, mul.Scalar, exp, ...), the commonest small ops. A typed call goes straight to
+// the kernel, without the IValue stack and the boxed-to-unboxed adapter a boxed call builds.
+using UnaryFn = at::Tensor(const at::Tensor&);
+using BinaryFn = at::Tensor(const at::Tensor&, const at::Tensor&);
+using BinaryScaledFn = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Scalar&);
+using TensorScalarFn = at::Tensor(const at::Tensor&, const at::Scalar&);
+using TensorScalarScalarFn = at::Tensor(const at::Tensor&, const at::Scalar&, const at::Scalar&);
+
+struct Unboxed {
+  c10::optional<c10::TypedOperatorHandle<UnaryFn>> unary;
+  c10::optional<c10::TypedOperatorHandle<BinaryFn>> binary;
+  c10::optional<c10::TypedOperatorHandle<BinaryScaledFn>> binaryScaled;
+  c10::optional<c10::TypedOperatorHandle<TensorScalarFn>> tensorScalar;
+  c10::optional<c10::TypedOperatorHandle<TensorScalarScalarFn>> tensorScalarScalar;
+  bool any() const { return unary || binary || binaryScaled || tensorScalar || tensorScalarScalar; }
+};
+
 struct OpEntry {
   c10::OperatorHandle handle;
   std::string fullName;
   std::vector<ArgSpec> args;
+  Unboxed unboxed;
 };
 
 std::vector<std::unique_ptr<OpEntry>> registry;
@@ -237,6 +256,31 @@ Napi::Value fromIValue(Napi::Env env, c10::IValue&& value) {
   throw Napi::Error::New(env, std::string("an operator returned a value of kind ") + value.tagKind() + ", which vlsm cannot convert");
 }
 
+// The typed handle for a schema of tensors and scalars returning one fresh tensor; none for any
+// other schema, or when the registered kernel's C++ signature differs (typed() checks it).
+Unboxed unboxedFor(const c10::OperatorHandle& handle, const std::vector<ArgSpec>& args) {
+  Unboxed out;
+  const auto& returns = handle.schema().returns();
+  if (returns.size() != 1 || returns[0].type()->kind() != c10::TypeKind::TensorType || returns[0].alias_info() != nullptr) return out;
+  std::string pattern;
+  for (const auto& a : args) {
+    if (a.optional) return out;
+    if (a.kind == Kind::Tensor) pattern += 't';
+    else if (a.kind == Kind::Scalar) pattern += 's';
+    else return out;
+  }
+  try {
+    if (pattern == "t") out.unary = handle.typed<UnaryFn>();
+    else if (pattern == "tt") out.binary = handle.typed<BinaryFn>();
+    else if (pattern == "tts") out.binaryScaled = handle.typed<BinaryScaledFn>();
+    else if (pattern == "ts") out.tensorScalar = handle.typed<TensorScalarFn>();
+    else if (pattern == "tss") out.tensorScalarScalar = handle.typed<TensorScalarScalarFn>();
+  } catch (const c10::Error&) {
+    return Unboxed{};
+  }
+  return out;
+}
+
 // op(name, overload) -> id, or throws naming the operator.
 Napi::Value lookupOp(const Napi::CallbackInfo& info) {
   return guarded(info, "lookupOp", [&]() -> Napi::Value {
@@ -245,7 +289,7 @@ Napi::Value lookupOp(const Napi::CallbackInfo& info) {
     std::string full = overload.empty() ? name : name + "." + overload;
     auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
     if (!handle) throw Napi::Error::New(info.Env(), "libtorch has no operator " + full);
-    auto entry = std::make_unique<OpEntry>(OpEntry{*handle, full, {}});
+    auto entry = std::make_unique<OpEntry>(OpEntry{*handle, full, {}, {}});
     for (const auto& argument : handle->schema().arguments()) {
       ArgSpec spec;
       spec.name = argument.name();
@@ -258,9 +302,36 @@ Napi::Value lookupOp(const Napi::CallbackInfo& info) {
       spec.defaultValue = argument.default_value();
       entry->args.push_back(std::move(spec));
     }
+    entry->unboxed = unboxedFor(entry->handle, entry->args);
     registry.push_back(std::move(entry));
     return Napi::Number::New(info.Env(), static_cast<double>(registry.size() - 1));
   });
+}
+
+// A tensor or scalar argument of an unboxed call: the JS value, or the schema's default.
+const at::Tensor& unboxedTensor(const Napi::CallbackInfo& info, const OpEntry& op, size_t i, size_t given) {
+  const ArgSpec& spec = op.args[i];
+  Napi::Value v = i < given ? info[i + 2] : info.Env().Undefined();
+  if (v.IsUndefined() || v.IsNull()) throw Napi::TypeError::New(info.Env(), op.fullName + ": missing argument '" + spec.name + "'");
+  return tensorArg(v, Where{op.fullName, spec.name});
+}
+
+c10::Scalar unboxedScalar(const Napi::CallbackInfo& info, const OpEntry& op, size_t i, size_t given) {
+  const ArgSpec& spec = op.args[i];
+  Napi::Value v = i < given ? info[i + 2] : info.Env().Undefined();
+  const napi_valuetype type = v.Type();
+  if (type == napi_undefined && spec.defaultValue) return spec.defaultValue->toScalar();
+  if (type == napi_undefined || type == napi_null) throw Napi::TypeError::New(info.Env(), op.fullName + ": missing argument '" + spec.name + "'");
+  return toScalar(v, Where{op.fullName, spec.name});
+}
+
+at::Tensor callUnboxed(const Napi::CallbackInfo& info, const OpEntry& op, size_t given) {
+  const Unboxed& u = op.unboxed;
+  if (u.unary) return u.unary->call(unboxedTensor(info, op, 0, given));
+  if (u.binary) return u.binary->call(unboxedTensor(info, op, 0, given), unboxedTensor(info, op, 1, given));
+  if (u.binaryScaled) return u.binaryScaled->call(unboxedTensor(info, op, 0, given), unboxedTensor(info, op, 1, given), unboxedScalar(info, op, 2, given));
+  if (u.tensorScalar) return u.tensorScalar->call(unboxedTensor(info, op, 0, given), unboxedScalar(info, op, 1, given));
+  return u.tensorScalarScalar->call(unboxedTensor(info, op, 0, given), unboxedScalar(info, op, 1, given), unboxedScalar(info, op, 2, given));
 }
 
 // callOp(id, discard, ...args): args in schema order; undefined takes the schema's default, null
@@ -279,16 +350,25 @@ Napi::Value callOp(const Napi::CallbackInfo& info) {
     if (used > op.args.size()) {
       throw Napi::TypeError::New(env, op.fullName + ": " + std::to_string(given) + " arguments given, the schema takes " + std::to_string(op.args.size()));
     }
-    torch::jit::Stack stack;
+    if (op.unboxed.any() && !discard) return wrapTensor(env, callUnboxed(info, op, given));
+    // Reused between calls: its capacity stays, so a call allocates no stack. Nothing inside a
+    // kernel runs JS, so callOp never re-enters while it is in use.
+    static torch::jit::Stack stack;
+    struct Clear {
+      torch::jit::Stack& s;
+      ~Clear() { s.clear(); }  // on every exit: no argument outlives the call
+    } clearOnExit{stack};
+    stack.clear();
     stack.reserve(op.args.size());
     for (size_t i = 0; i < op.args.size(); i++) {
       const ArgSpec& spec = op.args[i];
       Napi::Value v = i < given ? info[i + 2] : env.Undefined();
-      if (v.IsUndefined()) {
+      const napi_valuetype type = v.Type();
+      if (type == napi_undefined) {
         if (spec.defaultValue) stack.push_back(*spec.defaultValue);
         else if (spec.optional) stack.emplace_back();
         else throw Napi::TypeError::New(env, op.fullName + ": missing argument '" + spec.name + "'");
-      } else if (v.IsNull()) {
+      } else if (type == napi_null) {
         if (!spec.optional) throw Napi::TypeError::New(env, op.fullName + ": argument '" + spec.name + "' cannot be null");
         stack.emplace_back();
       } else {

@@ -1,5 +1,6 @@
 // torch.nn.functional: stateless layers, losses, resampling and attention, with PyTorch's
 // argument conventions. Modules in nn/ own parameters and call these.
+import { isGradEnabled } from './autograd.js';
 import { aten } from './dispatch.js';
 import { isAutocastEnabled } from './amp/autocast.js';
 import { ones } from './ops/creation.js';
@@ -16,6 +17,7 @@ const conv2dOp = aten('conv2d', '', 'F.conv2d');
 const convTranspose1dOp = aten('conv_transpose1d', '', 'F.convTranspose1d');
 const convTranspose2dOp = aten('conv_transpose2d', 'input', 'F.convTranspose2d');
 const layerNormOp = aten('layer_norm', '', 'F.layerNorm');
+const softmaxOutOp = aten('softmax', 'int_out', 'F.scaledDotProductAttention');
 const batchNormOp = aten('batch_norm', '', 'F.batchNorm');
 const groupNormOp = aten('group_norm', '', 'F.groupNorm');
 const dropoutOp = aten('dropout', '', 'F.dropout');
@@ -243,12 +245,17 @@ export function interpolate(input: Tensor, o: InterpolateOptions): Tensor {
 }
 
 /**
- * softmax(q kᵀ · scale + mask) v, composed from primitives (libtorch 1.13 has no fused kernel),
- * with PyTorch 2's `F.scaled_dot_product_attention` conventions: a bool `attnMask` is true where
- * a query may attend, a float mask is added to the scores; `isCausal` hides future keys.
+ * softmax(q kᵀ · scale + mask) v, composed from primitives (libtorch 1.13's CPU kernel,
+ * _scaled_dot_product_attention, is the same composition), with PyTorch 2's
+ * `F.scaled_dot_product_attention` conventions: a bool `attnMask` is true where a query may
+ * attend, a float mask is added to the scores; `isCausal` hides future keys. Without gradients
+ * the mask and the softmax are applied in place: the scores, the largest tensor of a transformer
+ * layer ([B, H, L, L]), are allocated once instead of three times, with the same values.
  */
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, o: { attnMask?: Tensor; dropoutP?: number; training?: boolean; isCausal?: boolean; scale?: number } = {}): Tensor {
   const scale = o.scale ?? 1 / Math.sqrt(query.size(-1));
+  // In place only where autograd records nothing: it needs the tensors an in-place op overwrites.
+  const inPlace = !isGradEnabled();
   const q = query.mul(scale);
   const kt = key.transpose(-2, -1);
   let scores = q.matmul(kt);
@@ -266,12 +273,20 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
       const hidden = o.attnMask.logicalNot();
       scores = replace(scores, scores.maskedFill(hidden, -Infinity));
       hidden.dispose();
+    } else if (inPlace && o.attnMask.dtype === scores.dtype) {
+      scores.add_(o.attnMask);
     } else {
       scores = replace(scores, scores.add(o.attnMask));
     }
   }
-  let weights = scores.softmax(-1);
-  scores.dispose();
+  let weights: Tensor;
+  if (inPlace) {
+    softmaxOutOp.inPlace(scores, -1, null, scores);
+    weights = scores;
+  } else {
+    weights = scores.softmax(-1);
+    scores.dispose();
+  }
   if (o.dropoutP && o.training) weights = replace(weights, dropout(weights, o.dropoutP, true));
   const out = weights.matmul(value);
   weights.dispose();

@@ -5,6 +5,7 @@ export { cuda, type Device, type TensorOptions } from './device.js';
 export { scope } from './scope.js';
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled } from './autograd.js';
 export { autocast, autocastState, isAutocastEnabled, type AutocastOptions, type AutocastDeviceType, type AutocastDType } from './amp/autocast.js';
+export { castWeightsForAutocast } from './amp/autocast-weights.js';
 export { manualSeed, getRngState, setRngState } from './random.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
 export { setNumThreads, getNumThreads, memory, version, info } from './runtime.js';

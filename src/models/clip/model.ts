@@ -45,14 +45,12 @@ export class CLIPAttention extends nn.Module {
     return torch.scope(() => {
       const [batch, length, width] = hiddenStates.shape;
       const heads = (x: Tensor): Tensor => x.view([batch, length, this.numHeads, this.headDim]).transpose(1, 2); // [B, H, L, d]
-      const query = heads(this.qProj.forward(hiddenStates).mul(this.scale));
+      const query = heads(this.qProj.forward(hiddenStates));
       const key = heads(this.kProj.forward(hiddenStates));
       const value = heads(this.vProj.forward(hiddenStates));
-      let scores = query.matmul(key.transpose(-2, -1)); // [B, H, L, L]
-      if (mask) scores = scores.add(mask);
-      let weights = scores.softmax(-1);
-      if (this.dropout > 0 && this.training) weights = F.dropout(weights, this.dropout, true);
-      const context = weights.matmul(value).transpose(1, 2).reshape([batch, length, width]); // [B, L, D]
+      // Queries scaled before the product, as HuggingFace does; scores [B, H, L, L].
+      const attended = F.scaledDotProductAttention(query, key, value, { attnMask: mask, scale: this.scale, dropoutP: this.dropout, training: this.training });
+      const context = attended.transpose(1, 2).reshape([batch, length, width]); // [B, L, D]
       return this.outProj.forward(context);
     });
   }
@@ -118,13 +116,16 @@ export class CLIPEncoder extends nn.Module {
    * Returns the last hidden state, and `hiddenStates` = [embeddings, after layer 0, ...] when
    * `keepHidden` is true (HuggingFace's output_hidden_states); with a number, only the states at
    * those indices are kept (what CLIPSeg taps), the rest are freed as soon as they are used.
+   * `stopEarly` runs only the layers up to the deepest kept state: the later ones cannot reach it
+   * (`lastHiddenState` is then that state, not the tower's output).
    */
-  forward(inputsEmbeds: Tensor, o: { mask?: Tensor; keepHidden?: boolean | readonly number[] } = {}): { lastHiddenState: Tensor; hiddenStates: Tensor[] } {
+  forward(inputsEmbeds: Tensor, o: { mask?: Tensor; keepHidden?: boolean | readonly number[]; stopEarly?: boolean } = {}): { lastHiddenState: Tensor; hiddenStates: Tensor[] } {
     const keep = (i: number): boolean => (o.keepHidden === true ? true : Array.isArray(o.keepHidden) ? o.keepHidden.includes(i) : false);
+    const depth = o.stopEarly && Array.isArray(o.keepHidden) ? Math.min(this.layers.length, Math.max(0, ...o.keepHidden)) : this.layers.length;
     const hiddenStates: Tensor[] = [];
     let x = inputsEmbeds;
     if (keep(0)) hiddenStates.push(x);
-    for (let i = 0; i < this.layers.length; i++) {
+    for (let i = 0; i < depth; i++) {
       const next = this.layers.at(i).forward(x, o.mask);
       if (x !== inputsEmbeds && !keep(i)) x.dispose();
       x = next;
@@ -269,6 +270,17 @@ export class CLIPVisionTransformer extends nn.Module {
     this.preLayrnorm = this.registerModule('pre_layrnorm', new nn.LayerNorm(width, { eps }));
     this.encoder = this.registerModule('encoder', new CLIPEncoder(config));
     this.postLayernorm = this.registerModule('post_layernorm', new nn.LayerNorm(width, { eps }));
+  }
+
+  /**
+   * The hidden states at `indices` (0 = embeddings, i = after layer i - 1, HuggingFace's
+   * hidden_states[i]), running only the layers up to the deepest of them.
+   */
+  hiddenStatesAt(pixelValues: Tensor, indices: readonly number[]): Tensor[] {
+    return torch.scope(() => {
+      const x = this.preLayrnorm.forward(this.embeddings.forward(pixelValues));
+      return this.encoder.forward(x, { keepHidden: indices, stopEarly: true }).hiddenStates;
+    });
   }
 
   /**

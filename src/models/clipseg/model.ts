@@ -136,13 +136,11 @@ export class CLIPSegForImageSegmentation extends nn.Module {
   /**
    * The residual stream after each layer in `extract_layers` (HuggingFace hidden_states[i + 1]),
    * without a final LayerNorm: [B, T, D] each. This is all the vision tower contributes, so it is
-   * what a frozen-feature cache stores. Computed without gradients, as the reference does.
+   * what a frozen-feature cache stores. Computed without gradients, as the reference does, and
+   * only up to the deepest tapped layer (rd64: 10 of 12): the later layers cannot reach the logits.
    */
   visionActivations(pixelValues: Tensor): Tensor[] {
-    return torch.noGrad(() => torch.scope(() => {
-      const keep = this.extractLayers.map((i) => i + 1);
-      return this.clip.visionModel.forward(pixelValues, { keepHidden: keep }).hiddenStates;
-    }));
+    return torch.noGrad(() => this.clip.visionModel.hiddenStatesAt(pixelValues, this.extractLayers.map((i) => i + 1)));
   }
 
   /** Prompt embeddings [B, projection_dim] from text tokens or a prompt image, without gradients. */

@@ -64,6 +64,29 @@ describe('CLIPSeg on fixtures/clipseg-tiny', () => {
     });
   });
 
+  it('runs the vision tower only up to the deepest tapped layer, with the same activations', () => {
+    const config = readConfigFile(clipsegConfigSchema, join(fixture, 'config.json'));
+    const shallow = new CLIPSegForImageSegmentation({ ...config, extract_layers: [0, 1, 2] });
+    const weights = torch.io.loadSafetensors(join(fixture, 'model.safetensors'));
+    shallow.loadStateDict(normalizeClipsegKeys(weights));
+    torch.dispose([...weights.values()]);
+    shallow.eval();
+    torch.scope(() => {
+      const pixels = io.get('pixel_values')!;
+      const full = shallow.clip.visionModel.forward(pixels, { keepHidden: [1, 2, 3] }).hiddenStates;
+      // The last of the 4 layers cannot reach hidden state 3, so it must not run at all.
+      const last = shallow.clip.visionModel.encoder.layers.at(3);
+      let lastLayerCalls = 0;
+      const forward = last.forward.bind(last);
+      last.forward = (x, mask) => (lastLayerCalls++, forward(x, mask));
+      const tapped = shallow.visionActivations(pixels);
+      assert.equal(lastLayerCalls, 0);
+      assert.equal(tapped.length, 3);
+      for (const [i, a] of tapped.entries()) assert.deepEqual([...(a.data() as Float32Array)], [...(full[i].data() as Float32Array)], `activation ${i} against the full tower's hidden state ${i + 1}`);
+    });
+    shallow.dispose();
+  });
+
   it('leaves no tensor behind after a forward inside a scope', () => {
     const before = torch.memory().numTensors;
     torch.scope(() => void model.forward({ pixelValues: io.get('pixel_values')!, inputIds: io.get('input_ids')! }));
