@@ -65,13 +65,13 @@ export interface RobustnessOutcome {
 
 /** Checks --attributes and --modes against what the dataset's test prompts hold; clear errors otherwise. */
 export function checkRobustnessRequest(attributes: readonly string[], modes: readonly string[], available: readonly string[], file: string): void {
-  if (attributes.length === 0) throw new ConfigError('robustness: no attribute given; --attributes takes a comma-separated list, e.g. class,shape,color', undefined, '--attributes');
-  if (modes.length === 0) throw new ConfigError(`robustness: no mode given; --modes takes ${PERTURB_MODES.join(', ')}`, undefined, '--modes');
+  if (attributes.length === 0) throw new ConfigError('no attribute given; --attributes takes a comma-separated list, e.g. class,shape,color', undefined, '--attributes');
+  if (modes.length === 0) throw new ConfigError(`no mode given; --modes takes ${PERTURB_MODES.join(', ')}`, undefined, '--modes');
   for (const m of modes) {
-    if (!(PERTURB_MODES as readonly string[]).includes(m)) throw new ConfigError(`robustness: unknown mode "${m}"; modes: ${PERTURB_MODES.join(', ')}`, undefined, '--modes');
+    if (!(PERTURB_MODES as readonly string[]).includes(m)) throw new ConfigError(`unknown mode "${m}"; modes: ${PERTURB_MODES.join(', ')}`, undefined, '--modes');
   }
   for (const a of attributes) {
-    if (!available.includes(a)) throw new ConfigError(`robustness: unknown attribute "${a}" for ${file}; its entries have ${available.join(', ') || 'no attributes (generate the prompts with "vlsm prompts generate")'}`, file, '--attributes');
+    if (!available.includes(a)) throw new ConfigError(`unknown attribute "${a}" for ${file}; its entries have ${available.join(', ') || 'no attributes (generate the prompts with "vlsm prompts generate")'}`, file, '--attributes');
   }
 }
 
@@ -132,7 +132,7 @@ export async function runRobustness(o: RobustnessOptions): Promise<RobustnessOut
           if (!(error instanceof VlsmError) || !/does not contain|has no value/.test(error.message)) throw error;
         }
       }
-      if (perturbed.length === 0) throw new ConfigError(`robustness: no test prompt ${promptType} of ${file} contains a value of "${attribute}" to replace`, file, '--attributes');
+      if (perturbed.length === 0) throw new ConfigError(`no test prompt ${promptType} of ${file} contains a value of "${attribute}" to replace`, file, '--attributes');
       const variant = `${attribute}-${mode}`;
       let items: EvaluatedItem[] = [];
       const runId = await recordRun(o.store, {

@@ -123,7 +123,7 @@ describe('vlsm robustness', () => {
   it('refuses an unknown attribute or mode and a missing dataset with a clear message', async () => {
     const base = { model, modelSpec: 'tiny', data: root, recipe, outDir: join(dir, 'bad'), store };
     await assert.rejects(runRobustness({ ...base, attributes: ['colour'], modes: ['opposite'] }), { name: 'ConfigError', message: /unknown attribute "colour" for .*test\.json; its entries have .*color/ });
-    await assert.rejects(runRobustness({ ...base, attributes: ['color'], modes: ['backwards' as never] }), { name: 'ConfigError', message: 'robustness: unknown mode "backwards"; modes: random-word, opposite' });
+    await assert.rejects(runRobustness({ ...base, attributes: ['color'], modes: ['backwards' as never] }), { name: 'ConfigError', message: 'unknown mode "backwards"; modes: random-word, opposite' });
     await assert.rejects(runRobustness({ ...base, data: join(dir, 'nowhere'), attributes: ['color'], modes: ['opposite'] }), /nowhere: dataset root does not exist/);
     await assert.rejects(runRobustnessCommand(['--model', 'x', '--data', root, '--attributes', 'color', '--modes', 'sideways']), { message: '--modes: unknown mode "sideways"; modes: random-word, opposite' });
   });
