@@ -62,7 +62,7 @@ describe('study fields of a run', () => {
     to.close();
   });
 
-  it('are added to a database of schema version 1, whose runs are kept with the new fields null', () => {
+  it('are added to a database of schema version 1, whose runs keep their rows and get the fields their config tells', () => {
     const path = freshPath();
     const old = new Database(path);
     old.pragma('journal_mode = WAL');
@@ -82,12 +82,24 @@ describe('study fields of a run', () => {
       CREATE INDEX runs_kind ON runs (kind, status);`);
     old.prepare(`INSERT INTO runs (kind, model, config, vlsm_version, hostname, cpus, os, pid, started_at, status)
       VALUES ('eval', 'CLIPSeg', '{}', '0.1.0', 'h', 2, 'linux', 1, '2026-01-01T00:00:00.000Z', 'done')`).run();
+    const insert = old.prepare(`INSERT INTO runs (kind, model, config, vlsm_version, hostname, cpus, os, pid, started_at, status)
+      VALUES (?, ?, ?, '0.1.0', 'h', 2, 'linux', 1, '2026-01-01T00:00:00.000Z', 'done')`);
+    insert.run('finetune', 'CIDAS/clipseg-rd64-refined', JSON.stringify({ model: 'CIDAS/clipseg-rd64-refined', data: [{ root: 'data/kvasir_polyp/' }], test_data: [{ root: '/x/etis_polyp', name: 'etis' }], prompt: 'p6' }));
+    insert.run('finetune', 'unet', JSON.stringify({ model: { family: 'unet', scratch: {} }, data: [{ root: 'a/isic' }, { root: 'b/dfu', name: 'dfu' }], test_data: [], prompt: 'random' }));
+    insert.run('zeroshot', 'cris', JSON.stringify({ model: 'models/cris', data: ['data/busi', 'data/camus'], prompts: ['p1'] }));
+    insert.run('eval', 'mystery', JSON.stringify({ data: 'not a list' }));
     old.pragma('user_version = 1');
     old.close();
 
     const store = openResults(path);
-    const [run] = store.listRuns();
-    assert.deepEqual([run!.model, run!.status, run!.suite, run!.family, run!.setting], ['CLIPSeg', 'done', null, null, null]);
+    const [mystery, zeroshot, pooled, hub, plain] = store.listRuns();
+    assert.deepEqual([plain!.model, plain!.status, plain!.suite, plain!.family, plain!.setting, plain!.testedOn], ['CLIPSeg', 'done', null, 'clipseg', null, null]);
+    // A fine-tune stored under its Hub id is now under its family, as tables match rows.
+    assert.deepEqual([hub!.model, hub!.family, hub!.setting, hub!.trainedOn, hub!.testedOn, hub!.promptType, hub!.precision, hub!.frozen],
+      ['clipseg', 'clipseg', 'individual', ['kvasir_polyp'], ['kvasir_polyp', 'etis'], 'p6', 'fp32', null]);
+    assert.deepEqual([pooled!.family, pooled!.setting, pooled!.trainedOn, pooled!.promptType], ['unet', 'pooled', ['isic', 'dfu'], 'random']);
+    assert.deepEqual([zeroshot!.family, zeroshot!.setting, zeroshot!.testedOn, zeroshot!.promptType], ['cris', null, ['busi', 'camus'], 'p1']);
+    assert.deepEqual([mystery!.family, mystery!.testedOn, mystery!.precision], [null, null, 'fp32']);
     store.close();
     const check = new Database(path, { readonly: true });
     assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);

@@ -2,6 +2,42 @@
 // write transaction, so several processes may open an old file at once.
 import type Database from 'better-sqlite3';
 
+/** A dataset folder's last path component in SQL (rtrim leaves the part up to the last '/'). */
+const BASENAME = (path: string): string => `replace(rtrim(${path}, '/'), rtrim(rtrim(${path}, '/'), replace(rtrim(${path}, '/'), '/', '')), '')`;
+
+/**
+ * Schema 2's study fields for runs recorded before it, from their stored config: the family (a
+ * scratch model's, or the one a Hub id, folder or model name contains), fine-tunes stored under
+ * that family's name, the setting from the number of training sets, the datasets trained and tested
+ * on, the prompt type, and fp32 (the only precision then). Frozen parts need the recipe: left null.
+ */
+const BACKFILL_STUDY_FIELDS = `
+   UPDATE runs SET family = CASE
+       WHEN json_valid(config) AND json_type(config, '$.model.family') = 'text' THEN json_extract(config, '$.model.family')
+       WHEN lower(model) IN ('clipseg', 'cris', 'biomedclipseg', 'biomedclipseg-d', 'unet', 'unetplusplus', 'deeplabv3plus') THEN lower(model)
+       WHEN lower(model) LIKE '%biomedclipseg-d%' OR lower(model) LIKE '%biomedclipseg_d%' THEN 'biomedclipseg-d'
+       WHEN lower(model) LIKE '%biomedclipseg%' THEN 'biomedclipseg'
+       WHEN lower(model) LIKE '%clipseg%' THEN 'clipseg'
+       WHEN lower(model) LIKE '%cris%' THEN 'cris'
+       WHEN lower(model) LIKE '%unetplusplus%' OR lower(model) LIKE '%unet++%' THEN 'unetplusplus'
+       WHEN lower(model) LIKE '%deeplabv3%' THEN 'deeplabv3plus'
+       WHEN lower(model) LIKE '%unet%' THEN 'unet'
+     END
+   WHERE family IS NULL;
+   UPDATE runs SET model = family WHERE kind = 'finetune' AND family IS NOT NULL;
+   UPDATE runs SET
+       setting = CASE WHEN json_array_length(config, '$.data') = 1 THEN 'individual' ELSE 'pooled' END,
+       trained_on = (SELECT json_group_array(coalesce(json_extract(d.value, '$.name'), ${BASENAME("json_extract(d.value, '$.root')")})) FROM json_each(config, '$.data') AS d),
+       tested_on = (SELECT json_group_array(coalesce(json_extract(d.value, '$.name'), ${BASENAME("json_extract(d.value, '$.root')")}))
+                    FROM (SELECT value FROM json_each(config, '$.data') UNION ALL SELECT value FROM json_each(config, '$.test_data')) AS d),
+       prompt_type = json_extract(config, '$.prompt')
+   WHERE kind = 'finetune' AND json_valid(config) AND json_type(config, '$.data') = 'array';
+   UPDATE runs SET
+       tested_on = (SELECT json_group_array(${BASENAME('d.value')}) FROM json_each(config, '$.data') AS d WHERE d.type = 'text'),
+       prompt_type = CASE WHEN json_array_length(config, '$.prompts') = 1 THEN json_extract(config, '$.prompts[0]') END
+   WHERE kind IN ('eval', 'zeroshot') AND json_valid(config) AND json_type(config, '$.data') = 'array';
+   UPDATE runs SET precision = 'fp32' WHERE precision IS NULL;`;
+
 /** Migrations by target `user_version`; each runs once, in order, in one transaction. */
 const MIGRATIONS: readonly string[] = [
   // 1: the first schema.
@@ -71,7 +107,8 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE runs ADD COLUMN precision TEXT;
    ALTER TABLE runs ADD COLUMN perturbation TEXT;
    CREATE UNIQUE INDEX runs_hash_done ON runs (run_hash) WHERE status = 'done' AND run_hash IS NOT NULL;
-   CREATE INDEX runs_suite ON runs (suite, status);`,
+   CREATE INDEX runs_suite ON runs (suite, status);
+   ${BACKFILL_STUDY_FIELDS}`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
