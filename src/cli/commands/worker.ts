@@ -29,6 +29,9 @@ through the queue to the coordinator's results database. Start one per GPU (or m
 Stop with SIGTERM or Ctrl-C: the runs in progress stop at their next checkpoint and go back to the
 queue for another worker. (SIGKILL stops at once; the queue hands its runs on once the lock expires.)`;
 
+/** How long a stopping worker waits for its runs to reach a checkpoint and for Redis to take them back. */
+const SHUTDOWN_GRACE_S = 120;
+
 function positiveInteger(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
@@ -70,6 +73,11 @@ export async function runWorkerCommand(argv: string[]): Promise<number> {
     stopping = true;
     console.log(`${signal}: giving the runs in progress back to the queue, then stopping`);
     void worker.shutdown();
+    // Giving runs back needs Redis; without an answer the queue hands them on once their locks expire.
+    setTimeout(() => {
+      console.error(`vlsm worker: the queue did not answer within ${SHUTDOWN_GRACE_S} s while stopping; exiting (its runs go to other workers once their locks expire)`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_S * 1000).unref();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

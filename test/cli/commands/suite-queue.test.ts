@@ -45,13 +45,17 @@ before(async () => {
   writeFileSync(suiteFile, SUITE);
   redis = await startRedis();
 });
+// Killed here too: a test that times out never reaches its own `finally`.
+const children: ChildProcess[] = [];
 after(async () => {
+  for (const child of children) child.kill('SIGKILL');
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function worker(): { child: ChildProcess; lines: string[]; waitFor: (re: RegExp) => Promise<string> } {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vlsm.js'), 'worker', '--queue', redis.url, '--artifacts', artifacts, '--data-root', dataRoot, '--lock-seconds', '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'vlsm.js'), 'worker', '--queue', redis.url, '--artifacts', artifacts, '--data-root', dataRoot, '--lock-seconds', '3'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: dir } });
+  children.push(child);
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   let partial = '';

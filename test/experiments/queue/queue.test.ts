@@ -37,7 +37,10 @@ before(async () => {
   writeFileSync(join(modelDir, 'preprocessor_config.json'), JSON.stringify({ size: { height: 64, width: 64 } }));
   await writeSyntheticDataset(join(dataRoot, 'synth'), { n: 40, seed: 3, size: 64 });
 });
+// Killed here too: a test that times out never reaches its own `finally`.
+const children: ChildProcess[] = [];
 after(async () => {
+  for (const child of children) child.kill('SIGKILL');
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -47,7 +50,8 @@ function spawnWorker(lockSeconds: number): { child: ChildProcess; lines: string[
   const t0 = Date.now();
   const stamped: string[] = [];
   const script = join(fileURLToPath(new URL('.', import.meta.url)), 'worker-child.js');
-  const child = spawn(process.execPath, [script, redis.url, artifacts, dataRoot, String(lockSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, redis.url, artifacts, dataRoot, String(lockSeconds)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: dir } });
+  children.push(child);
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
   let partial = '';
