@@ -1,6 +1,6 @@
 // Times a full-size CLIPSeg (rd64-refined's configuration, random weights) at 352² in float32 and
 // under bf16 autocast (--precision bf16), batch 1 and 8, with the masks' agreement between the two.
-// Run after `npx tsc -p tsconfig.json`: node tools/time-autocast-clipseg.mjs [repeats]
+// Run after `npx tsc -p tsconfig.json`: node tools/time-autocast-clipseg.mjs [repeats] [batches, e.g. 1,8]
 import { torch } from '../dist/src/index.js';
 import { clipsegFromConfig } from '../dist/src/models/clipseg/family.js';
 import { inferLogits } from '../dist/src/models/precision.js';
@@ -38,7 +38,8 @@ function time(batch, precision) {
 }
 
 const rows = {};
-for (const batch of [1, 8]) {
+const batches = (process.argv[3] ?? '1,8').split(',').map(Number);
+for (const batch of batches) {
   const fp32 = time(batch, 'fp32');
   const bf16 = time(batch, 'bf16');
   const agreement = torch.scope(() => {
