@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { torch } from '../../src/index.js';
+import { parseSavedState } from '../../src/train/checkpoint-state.js';
 import { FeatureCache } from '../../src/train/feature-cache.js';
 import { resolveRecipe } from '../../src/train/recipes.js';
 import { finetune, type FinetuneOptions } from '../../src/train/trainer.js';
@@ -84,5 +85,25 @@ describe('the frozen-feature cache in bfloat16', () => {
     const [a, b] = [mean(wide.slice(-10)), mean(narrow.slice(-10))];
     assert.notDeepEqual(narrow, wide);
     assert.ok(Math.abs(b - a) / a < 0.01, `mean loss of steps 41-50: float32 cache ${a}, bfloat16 cache ${b}`);
+  });
+});
+
+describe('the gradient scaler in checkpoints', () => {
+  const trainer = { epoch: 1, nextBatch: 0, globalStep: 8, bestMetric: 0.5, bestEpoch: 1, badEpochs: 0, stopped: false, history: [] };
+  const state = (gradScaler?: unknown) => JSON.stringify({ trainer: { ...trainer, ...(gradScaler ? { gradScaler } : {}) }, optimizer: { state: {}, param_groups: [] }, scheduler: {}, config: {} });
+
+  it('reads back a GradScaler state written into state.json, and a state without one', () => {
+    const scaler = new torch.amp.GradScaler({ initScale: 1024, growthInterval: 7 });
+    const saved = parseSavedState(state(scaler.stateDict()), 'state.json');
+    assert.deepEqual(saved.trainer.gradScaler, { scale: 1024, growth_factor: 2, backoff_factor: 0.5, growth_interval: 7, _growth_tracker: 0 });
+    const resumed = new torch.amp.GradScaler();
+    resumed.loadStateDict(saved.trainer.gradScaler!);
+    assert.equal(resumed.getScale(), 1024);
+    assert.equal(parseSavedState(state(), 'state.json').trainer.gradScaler, undefined);
+  });
+
+  it('names the damaged field of a corrupt scaler state', () => {
+    assert.throws(() => parseSavedState(state({ scale: -1, growth_factor: 2, backoff_factor: 0.5, growth_interval: 7, _growth_tracker: 0 }), 'state.json'), /state\.json: corrupt training state: field 'trainer\.gradScaler\.scale'/);
+    assert.throws(() => parseSavedState(state({ scale: 8, growth_factor: 2, backoff_factor: 1.5, growth_interval: 7, _growth_tracker: 0 }), 'state.json'), /field 'trainer\.gradScaler\.backoff_factor'/);
   });
 });
