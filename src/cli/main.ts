@@ -10,6 +10,7 @@ const commands: Record<string, Command> = {
   finetune: { summary: 'fine-tune a model on datasets from a run config', load: async () => (await import('./commands/finetune.js')).runFinetuneCommand },
   eval: { summary: 'score a model or a finetune run on test sets', load: async () => (await import('./commands/evaluate.js')).runEvaluate },
   zeroshot: { summary: 'score a pretrained model over datasets x prompt types', load: async () => (await import('./commands/evaluate.js')).runZeroshot },
+  robustness: { summary: 'perturb test prompts one attribute at a time; paired Dice change', load: async () => (await import('./commands/robustness.js')).runRobustnessCommand },
   results: { summary: 'list, show and export stored runs and metrics', load: async () => (await import('./commands/results.js')).runResults },
   report: { summary: "the paper's tables and figures from stored runs, as an offline folder", load: async () => (await import('./commands/report.js')).runReport },
   serve: { summary: 'a web page: upload an image, type a prompt, see the mask', load: async () => (await import('./commands/serve.js')).runServe },

@@ -14,7 +14,7 @@ import { load } from '../models/load.js';
 import { familyNamed, loadFolder } from '../models/registry.js';
 import type { SegmentationModel } from '../models/types.js';
 import { parsePromptType, type PromptType, type TemplateChoice } from '../prompts/prompt-selection.js';
-import { isLastTemplate, readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
+import { isLastTemplate, readPromptedFile, readPromptedSplit, type PromptedSample } from '../prompts/prompted-samples.js';
 import { disposeCheckpoint, hasCheckpoint, loadCheckpoint } from '../train/checkpoint.js';
 import { runPath } from '../train/run-folder.js';
 import type { Recipe } from '../train/recipes.js';
@@ -103,7 +103,7 @@ export interface RunOutcome {
  * `random_includes_p0`; writes per-image CSVs under `outDir/test` (`<dataset>-<prompt>.csv`, the
  * reported items; with templates 'all' also `<dataset>-<prompt>-t<k>.csv` per template, 1-based).
  */
-export async function testDatasets(model: SegmentationModel, datasets: readonly { root: string; name?: string }[], promptType: PromptType, recipe: Recipe, outDir: string, writeMasks: boolean, progress: boolean): Promise<DatasetResult[]> {
+export async function testDatasets(model: SegmentationModel, datasets: readonly { root: string; name?: string; anns?: string }[], promptType: PromptType, recipe: Recipe, outDir: string, writeMasks: boolean, progress: boolean): Promise<DatasetResult[]> {
   const results: DatasetResult[] = [];
   const templates = recipe.test_templates;
   for (const d of datasets) {
@@ -129,11 +129,15 @@ export async function testDatasets(model: SegmentationModel, datasets: readonly 
   return results;
 }
 
-/** The prompted samples of a dataset's test split; an empty split is an error, not a score of nothing. */
-async function testSamples(d: { root: string }, promptType: PromptType, recipe: Recipe): Promise<PromptedSample[]> {
-  const samples = await readPromptedSplit(d.root, 'test', { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates: recipe.test_templates });
+/**
+ * The prompted samples of a dataset's test split, or of `anns` (an alternative annotation file for
+ * the same images) when given; an empty split is an error, not a score of nothing.
+ */
+async function testSamples(d: { root: string; anns?: string }, promptType: PromptType, recipe: Recipe): Promise<PromptedSample[]> {
+  const options = { promptType, seed: recipe.seed, epoch: 0, randomIncludesP0: recipe.random_includes_p0, templates: recipe.test_templates };
+  const samples = d.anns === undefined ? await readPromptedSplit(d.root, 'test', options) : await readPromptedFile(d.root, d.anns, 'test', options);
   if (samples.length === 0) {
-    const file = join(d.root, 'anns', 'test.json');
+    const file = d.anns ?? join(d.root, 'anns', 'test.json');
     throw new DatasetError(`${d.root}: the test split has no items (${file} lists none); nothing to evaluate`, file);
   }
   return samples;

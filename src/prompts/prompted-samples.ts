@@ -3,9 +3,9 @@
 // §3.7). Where the reference draws anew with Python's global random on every __getitem__, vlsm
 // draws from (seed, sample, epoch), so an epoch's prompts can be recomputed. With templates 'all'
 // an entry gives one sample per template of its prompt, in list order (the fork's test).
-import type { AnnotationEntry } from '../data/annotation-file.js';
+import { readAnnotationFile, type AnnotationEntry } from '../data/annotation-file.js';
 import type { DatasetRecord, Split } from '../data/record.js';
-import { readReferenceDataset } from '../data/reference-layout.js';
+import { entryToRecord, readReferenceDataset } from '../data/reference-layout.js';
 import { DatasetError } from '../errors.js';
 import { selectPrompts, type PromptType, type TemplateChoice } from './prompt-selection.js';
 
@@ -54,5 +54,15 @@ export async function readPromptedSplit(root: string, split: Split, options: Pro
   const file = `${root}/anns/${split}.json`;
   if (entries === undefined) throw new DatasetError(`${file}: no such split file; this root has ${[...dataset.splits.keys()].join(', ') || 'no anns/ files'}`, file);
   const records = dataset.records.filter((r) => r.split === split);
+  return promptedSamples(records, entries, options, file);
+}
+
+/**
+ * The samples of an alternative annotation file (e.g. perturbed prompts) for the images and masks
+ * of `root`: paths resolve inside the root as its own anns/ files do; nothing is copied.
+ */
+export async function readPromptedFile(root: string, file: string, split: Split, options: PromptedSplitOptions): Promise<PromptedSample[]> {
+  const entries = await readAnnotationFile(file);
+  const records = entries.map((entry, i) => entryToRecord(root, entry, split, `${file}, entry ${i}`, file));
   return promptedSamples(records, entries, options, file);
 }

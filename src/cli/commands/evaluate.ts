@@ -1,7 +1,7 @@
 // `vlsm eval` and `vlsm zeroshot`: a model (checkpoint folder, Hub id, or a finetune run folder)
 // over datasets × prompt types, scored at the original image size.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { formatMeanStd } from '../../eval/aggregate.js';
@@ -19,6 +19,8 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
 
   --model        a checkpoint folder, a HuggingFace id, or a \`vlsm finetune\` run folder (its best checkpoint)
   --data ROOT    a dataset in the reference layout (images/, masks/, anns/); its test split is scored
+  --anns FILE    score this annotation file (e.g. perturbed prompts) instead of ROOT/anns/test.json,
+                 for the images and masks of the one --data ROOT; nothing is copied
   --prompts LIST prompt types, comma-separated (default ${verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6'})
   --threshold P  probability threshold (default: the model's)
   --resample M   how predictions return to the original size: ${RESAMPLES.join(', ')}
@@ -32,7 +34,7 @@ const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN 
 ${maxPixelsUsage}`;
 
 /** A finetune run folder gives back its model with the best weights; anything else loads. */
-async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe }> {
+export async function modelFrom(spec: string): Promise<{ model: SegmentationModel; recipe?: Recipe }> {
   if (existsSync(join(spec, 'config.json')) && hasCheckpoint(join(spec, 'checkpoints'), 'best')) return loadRunModel(spec);
   return { model: await load(spec) };
 }
@@ -41,7 +43,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, prompts: { type: 'string' },
+      model: { type: 'string' }, data: { type: 'string', multiple: true, default: [] }, anns: { type: 'string' }, prompts: { type: 'string' },
       threshold: { type: 'string' }, resample: { type: 'string' }, resampling: { type: 'string' }, templates: { type: 'string' }, 'random-p0': { type: 'string' }, out: { type: 'string' }, masks: { type: 'boolean' },
       quiet: { type: 'boolean' }, results: { type: 'string' }, 'no-results': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       ...maxPixelsOption,
@@ -55,6 +57,8 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     console.error(`vlsm ${verb}: --model and --data are required\n\n${usage(verb)}`);
     return 2;
   }
+  if (values.anns !== undefined && values.data!.length !== 1) throw new ConfigError(`--anns names the prompts of one dataset; give exactly one --data ROOT (got ${values.data!.length})`, undefined, '--anns');
+  if (values.anns !== undefined && !existsSync(values.anns)) throw new ConfigError(`--anns ${values.anns}: no such annotation file`, values.anns, '--anns');
   applyMaxPixels(values['max-pixels']);
   const prompts = (values.prompts ?? (verb === 'zeroshot' ? 'p0,p1,p2,p3,p4,p5,p6' : 'p6')).split(',').map((p) => parsePromptType(p.trim()));
   // --resampling is the option's former name; its 'bilinear' meant bilinear on the logits.
@@ -73,10 +77,10 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
     ...(randomP0 === undefined ? {} : { random_includes_p0: randomP0 === 'yes' }),
   };
   const outDir = values.out ?? `eval-${values.model.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
-  const datasets = values.data!.map((root) => ({ root }));
+  const datasets = values.data!.map((root) => ({ root, ...(values.anns === undefined ? {} : { anns: values.anns }) }));
   const rows: string[] = [];
   const database = values['no-results'] ? false : resultsPath(values.results);
-  const config = { model: values.model, data: values.data, prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
+  const config = { model: values.model, data: values.data, ...(values.anns === undefined ? {} : { anns: values.anns }), ...(values.masks ? { masksDir: resolve(outDir, 'masks') } : {}), prompts, threshold, resampling, templates: recipe.test_templates, randomIncludesP0: recipe.random_includes_p0 };
   const { runId } = await withResults(database, { kind: verb, config, model: model.family }, async (store, id) => {
     for (const promptType of prompts) {
       const results = await testDatasets(model, datasets, promptType, recipe, outDir, Boolean(values.masks), !values.quiet);
