@@ -14,6 +14,7 @@ import { ClipsegSegmentationModel } from './clipseg/family.js';
 import { CrisSegmentationModel } from './cris/family.js';
 import { crisTokenTensors } from './cris/preprocess.js';
 import { upsampleLogits } from './cris/model.js';
+import { forwardInPrecision, withPrecision } from './precision.js';
 import type { SegmentationModel } from './types.js';
 
 type Tensor = torch.Tensor;
@@ -100,9 +101,18 @@ function imageOnlySplit(model: SegmentationModel): PromptSplit {
  * then runs the whole forward for every prompt).
  */
 export function promptSplitOf(model: SegmentationModel): PromptSplit | undefined {
-  if (model instanceof ClipsegSegmentationModel) return clipsegSplit(model);
-  if (model instanceof BiomedCLIPSegSegmentationModel) return biomedClipSegSplit(model);
-  if (model instanceof CrisSegmentationModel) return crisSplit(model);
-  if (!model.usesPrompt) return imageOnlySplit(model);
-  return undefined;
+  const split = model instanceof ClipsegSegmentationModel ? clipsegSplit(model)
+    : model instanceof BiomedCLIPSegSegmentationModel ? biomedClipSegSplit(model)
+      : model instanceof CrisSegmentationModel ? crisSplit(model)
+        : !model.usesPrompt ? imageOnlySplit(model) : undefined;
+  return split && inModelPrecision(model, split);
+}
+
+/** Both paths in the model's precision (as its own forward runs), logits back in float32. */
+function inModelPrecision(model: SegmentationModel, split: PromptSplit): PromptSplit {
+  if (model.precision === 'fp32') return split;
+  return {
+    encodeImage: (image) => withPrecision(model.precision, model.device, () => split.encodeImage(image)),
+    forwardPrompt: (features, prompt) => forwardInPrecision(model.precision, model.device, () => split.forwardPrompt(features, prompt)),
+  };
 }

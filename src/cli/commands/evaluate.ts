@@ -18,7 +18,7 @@ import { hasCheckpoint } from '../../train/checkpoint.js';
 import { resolveRecipe, type Recipe } from '../../train/recipes.js';
 import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
 import { placementFrom, placementOptions, placementUsage } from '../placement-options.js';
-import { placeModel } from '../../models/placement.js';
+import { placeForInference } from '../../models/placement.js';
 
 const usage = (verb: string): string => `usage: vlsm ${verb} --model ID|DIR|RUN --data ROOT [--data ROOT]... [options]
 
@@ -80,7 +80,7 @@ export async function runEvaluate(argv: string[], verb: 'eval' | 'zeroshot' = 'e
   const chosen = resampleFlag === undefined ? undefined : parseResample(resampleFlag, '--resample');
   const { model, recipe: trained, trained: trainedStudy } = await modelFrom(values.model);
   try {
-    placeModel(model, placement, '--precision');
+    placeForInference(model, placement, '--precision');
   } catch (error) {
     model.dispose();
     throw error;

@@ -16,7 +16,7 @@ import { parseResample, RESAMPLES } from '../../models/resample.js';
 import { ProgressBar } from '../../progress.js';
 import { applyMaxPixels, maxPixelsOption, maxPixelsUsage } from '../image-limit-option.js';
 import { placementFrom, placementOptions, placementUsage } from '../placement-options.js';
-import { placeModel } from '../../models/placement.js';
+import { placeForInference } from '../../models/placement.js';
 
 const usage = `usage: vlsm segment --model ID|DIR --image FILE|DIR --prompt "TEXT" [options]
 
@@ -87,7 +87,7 @@ export async function runSegment(argv: string[]): Promise<number> {
   const paths = isFolder ? listImages(values.image) : [values.image];
   if (values.logits && paths.length > 1) throw new ConfigError('--logits saves one image\'s logits; give a single --image');
 
-  const model = placeModel(await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true }), placement, '--precision');
+  const model = placeForInference(await load(values.model, { family: values.family, revision: values.revision, offline: values.offline, progress: true }), placement, '--precision');
   if (!model.usesPrompt) console.error(`vlsm segment: ${model.family} is an image-only model; the prompt is ignored`);
   const outDir = isFolder ? values.out ?? `${values.image.replace(/\/+$/, '')}-masks` : undefined;
   if (outDir) await mkdir(outDir, { recursive: true });

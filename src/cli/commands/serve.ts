@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
 import { basename, resolve } from 'node:path';
 import { load } from '../../models/load.js';
-import { placeModel } from '../../models/placement.js';
+import { placeForInference } from '../../models/placement.js';
 import { placementFrom, placementOptions, placementUsage } from '../placement-options.js';
 import type { SegmentationModel } from '../../models/types.js';
 import { FAMILIES, parseFamily, type Family } from '../../prompts/families.js';
@@ -89,7 +89,7 @@ export async function runServe(argv: string[]): Promise<number> {
     for (const id of modelIds) {
       const loaded = await load(id, { family: values.family, revision: values.revision, offline: values.offline, progress: true });
       models.push({ name: id, model: loaded });
-      placeModel(loaded, placement, '--precision');
+      placeForInference(loaded, placement, '--precision');
     }
   } catch (error) {
     for (const m of models) m.model.dispose();

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DatasetError, VlsmError } from '../../errors.js';
-import { placeModel, resolveDevice, type Placement } from '../../models/placement.js';
+import { placeForInference, resolveDevice, type Placement } from '../../models/placement.js';
 import { checkPrecision, PRECISIONS, type Precision } from '../../models/precision.js';
 import { resolveRecipe } from '../../train/recipes.js';
 import { buildModel, itemRows, loadRunModel, runFinetune, testDatasets, withResults } from '../finetune-run.js';
@@ -81,7 +81,7 @@ export const executePlannedRun: ExecutePlannedRun = async (run, ctx) => {
     ? await loadRunModel(fromRun)
     : { model: await buildModel({ model: runModelSpec(c.model), recipe: c.recipe, train: c.train } as RunConfig), recipe: undefined };
   try {
-    placeModel(model, placement, `run "${run.title}": precision`);
+    placeForInference(model, placement, `run "${run.title}": precision`);
     const recipe = trained ?? resolveRecipe(model.family, c.recipe, c.train, `planned run "${run.title}"`);
     const datasets = c.testData.map((name) => ({ root: join(dataRoot, name), name }));
     const { runId } = await withResults(ctx.store, { kind: run.kind, config: c, name: run.title, model: model.family, ...run.study }, async (store, id) => {
