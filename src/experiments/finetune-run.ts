@@ -200,7 +200,7 @@ function rowsOf(dataset: string, split: string, prompt: string, items: readonly 
  * store's recordRun: done, failed, or killed by a signal); `false` records nothing. A body that
  * reports itself interrupted leaves the run marked 'killed', so a later `--resume` is visible as such.
  */
-export async function withResults<T>(path: string | false | ResultsStore, start: RunStart, body: (store: ResultsStore | undefined, runId: number | undefined) => Promise<T & { interrupted?: boolean }>): Promise<T & { runId: number | undefined }> {
+export async function withResults<T>(path: string | false | ResultsStore, start: RunStart, body: (store: ResultsStore | undefined, runId: number | undefined) => Promise<T & { interrupted?: boolean }>, o: { signals?: boolean } = {}): Promise<T & { runId: number | undefined }> {
   if (path === false) return { ...(await body(undefined, undefined)), runId: undefined };
   const given = path instanceof ResultsStore;
   const store = given ? path : openResults(path);
@@ -209,7 +209,7 @@ export async function withResults<T>(path: string | false | ResultsStore, start:
     const result = await recordRun(store, { ...start, machine: { libtorchVersion: torch.version() } }, async (runId) => {
       id = runId;
       return body(store, runId);
-    });
+    }, o);
     if (result.interrupted) store.finishRun(id!, { status: 'killed', error: 'stopped before the end of training; resume with --resume' });
     return { ...result, runId: id };
   } finally {
@@ -228,6 +228,8 @@ export interface FinetuneRunOptions {
   results?: string | false | ResultsStore;
   /** Study fields beyond those the config tells (suite, runHash …). */
   study?: StudyFields;
+  /** false: no SIGINT/SIGTERM handlers (the caller stops the run through `signal`). */
+  signals?: boolean;
 }
 
 /**
@@ -246,7 +248,7 @@ export async function runFinetune(config: RunConfig, o: FinetuneRunOptions = {})
     });
     if (store && runId !== undefined) store.addItemMetrics(runId, itemRows(outcome.tests));
     return { ...outcome, interrupted: outcome.training.status === 'interrupted' };
-  });
+  }, { signals: o.signals });
 }
 
 async function trainAndTest(config: RunConfig, o: FinetuneRunOptions, onEpoch: (entry: FinetuneResult['state']['history'][number]) => void): Promise<Omit<RunOutcome, 'runId'>> {

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openResults } from '../../src/experiments/results/index.js';
 import { campaignProgress, runCampaign } from '../../src/experiments/suites/campaign.js';
+import { executePlannedRun, RunInterruptedError } from '../../src/experiments/suites/execute.js';
+import { makeSuiteData } from '../../src/experiments/suites/suite-data.js';
 import { planSuite } from '../../src/experiments/suites/expand.js';
 import { readSuiteFile } from '../../src/experiments/suites/suite-file.js';
 import { repoRoot } from '../helpers.js';
@@ -104,5 +106,28 @@ describe('suite campaigns', () => {
     store.close();
 
     assert.deepEqual(results(db, hashes), results(join(dir, 'whole.sqlite'), hashes));
+  });
+
+  it('an aborted fine-tune stops with a checkpoint, is left killed, and executing it again resumes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-abort-'));
+    const file = join(dir, 'tiny.yaml');
+    writeFileSync(file, SUITE);
+    const dataRoot = join(dir, 'data');
+    const suite = readSuiteFile(file);
+    await makeSuiteData(suite, dataRoot, () => undefined);
+    const run = (await planSuite(suite, { dataRoot })).runs[0]!;
+    const store = openResults(join(dir, 'r.sqlite'));
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const ctx = { store, artifactsDir: join(dir, 'runs'), dataRoot, log: (l: string) => lines.push(l) };
+    const first = executePlannedRun(run, { ...ctx, signal: controller.signal });
+    controller.abort();
+    await assert.rejects(first, (e: unknown) => e instanceof RunInterruptedError && e.hash === run.hash);
+    assert.deepEqual(store.listRuns().map((r) => [r.status, r.runHash]), [['killed', run.hash]]);
+    assert.ok(existsSync(join(dir, 'runs', run.hash, 'checkpoints', 'last.json')));
+    const id = await executePlannedRun(run, ctx);
+    assert.equal(store.getRun(id).status, 'done');
+    assert.ok(lines.some((l) => /resumed from .*last\.json: epoch 1, batch 1, step 1/.test(l)), lines.join('\n'));
+    store.close();
   });
 });

@@ -6,6 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { planText, statusText } from '../../src/cli/commands/suite.js';
+import { openResults } from '../../src/experiments/results/index.js';
+import { campaignProgress } from '../../src/experiments/suites/campaign.js';
+import { executePlannedRun } from '../../src/experiments/suites/execute.js';
 import { planSuite } from '../../src/experiments/suites/expand.js';
 import { parseSuiteText, readSuiteFile } from '../../src/experiments/suites/suite-file.js';
 
@@ -122,5 +126,43 @@ describe('bundled paper suites', () => {
     assert.notEqual(withData.runs[0]!.hash, a.runs[0]!.hash);
     assert.notEqual(changedData.runs[0]!.hash, withData.runs[0]!.hash);
     assert.deepEqual(withData.missing, []);
+  });
+});
+
+describe('suite plan, status and the executor', () => {
+  it('estimate the cost from finished runs of the same kind and family, and count done runs by hash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-suite-plan-'));
+    const plan = await planSuite(parseSuiteText(base.replace('[p0]', '[p0, p1, p2]'), 't.yaml'), { dataRoot: join(dir, 'data') });
+    const store = openResults(join(dir, 'r.sqlite'));
+    const quiet = { gitCommit: null, vlsmVersion: 'test' };
+    const measured = store.startRun({ kind: 'finetune', config: {}, family: 'unet', startedAt: new Date(Date.now() - 40_000), ...quiet });
+    store.finishRun(measured);
+    const done = store.startRun({ kind: 'finetune', config: {}, ...plan.runs[0]!.study, startedAt: new Date(Date.now() - 60_000), ...quiet });
+    store.finishRun(done);
+    const failed = store.startRun({ kind: 'finetune', config: {}, ...plan.runs[1]!.study, ...quiet });
+    store.finishRun(failed, { error: new Error('out of memory') });
+    const progress = campaignProgress(plan, store);
+    assert.deepEqual(progress.map((p) => p.state), ['done', 'failed', 'queued']);
+    const text = planText(plan, progress, store);
+    assert.match(text, /^suite t \(finetune\): 3 runs\nby kind: finetune 3\nby model: small 3\n/);
+    assert.match(text, /done: 1, to run: 2\n/);
+    // Median of the two finished unet fine-tunes (about 40 s and 60 s).
+    assert.match(text, /  finetune unet: 2 run\(s\) × 5\d s \(from 2 run\(s\)\)\n  total: 2 min/);
+    const status = statusText(plan, progress, store);
+    assert.match(status, /^suite t: \[#{10}-{20}\] 1\/3 done, 0 running, 1 failed, 1 queued; ETA 2 min\n  failed: finetune small kvasir_polyp p1 \(results run \d+, failed\): Error: out of memory$/);
+    store.close();
+  });
+
+  it('refuse a run whose data is not on this machine, a precision this build lacks, and robustness runs, writing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlsm-suite-exec-'));
+    const plan = await planSuite(parseSuiteText(base, 't.yaml'), { dataRoot: join(dir, 'data') });
+    const store = openResults(join(dir, 'r.sqlite'));
+    const ctx = { store, artifactsDir: join(dir, 'runs'), dataRoot: join(dir, 'elsewhere'), log: () => undefined };
+    await assert.rejects(executePlannedRun(plan.runs[0]!, ctx), { name: 'DatasetError', message: `${join(dir, 'elsewhere', 'kvasir_polyp')}: dataset 'kvasir_polyp' of run "finetune small kvasir_polyp p0" is not on this machine (data root ${join(dir, 'elsewhere')}); give --data-root` });
+    await assert.rejects(executePlannedRun(plan.runs[0]!, { ...ctx, precision: 'bf16' }), /precision bf16 is not available in this build \(fp32 only\)/);
+    const robustness = await planSuite(readSuiteFile('paper-robustness'), { dataRoot: join(dir, 'data') });
+    await assert.rejects(executePlannedRun(robustness.runs[0]!, ctx), /robustness runs are not available in this build/);
+    assert.equal(store.listRuns().length, 0);
+    store.close();
   });
 });

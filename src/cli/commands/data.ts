@@ -14,7 +14,8 @@ const USAGE = `usage:
   vlsm data import FORMAT SRC DST [--seed N] [--splits DIR] [--resize PX] [--max-pixels N]
       reads a public release in its native layout from SRC and writes the reference
       layout DST/{images,masks,anns/{train,val,test}.json}; --splits DIR takes split
-      membership from the reference's own train/val/test.json files, otherwise splits
+      membership from the reference's own train/val/test.json files (without a train.json,
+      as CAMUS ships, what val and test do not list goes to train), otherwise splits
       are drawn with the paper's ratios (by patient where the dataset has patients);
       --resize PX: CAMUS side (default 352) or CheXlocalize short side (default 512);
       0 keeps the original size

@@ -71,7 +71,7 @@ export function statusText(plan: SuitePlan, progress: readonly RunProgress[], st
     `suite ${plan.suite.name}: ${progressBar(progress)} done, ${count('running')} running, ${count('failed')} failed, ${count('queued')} queued; ${eta}`,
   ];
   for (const p of progress.filter((q) => q.state === 'running')) lines.push(`  running: ${p.run.title} (results run ${p.record!.id}, ${p.record!.machine.hostname} pid ${p.record!.pid})`);
-  for (const p of progress.filter((q) => q.state === 'failed').slice(0, 10)) lines.push(`  failed: ${p.run.title} (results run ${p.record!.id}, ${p.record!.status}): ${p.record!.error ?? ''}`);
+  for (const p of progress.filter((q) => q.state === 'failed').slice(0, 10)) lines.push(`  failed: ${p.run.title} (results run ${p.record!.id}, ${p.record!.status}): ${(p.record!.error ?? '').split('\n')[0]}`);
   return lines.join('\n');
 }
 

@@ -48,6 +48,7 @@ function finetuneConfig(run: PlannedRun, ctx: ExecuteContext, dataRoot: string):
     results: ctx.store.path,
     cache: { dir: join(ctx.artifactsDir, 'feature-cache') },
     write_masks: c.writeMasks ?? false,
+    ...(c.checkpointEvery ? { checkpoint_every: c.checkpointEvery } : {}),
   }, `planned run "${run.title}"`);
 }
 
@@ -70,7 +71,8 @@ export const executePlannedRun: ExecutePlannedRun = async (run, ctx) => {
   checkData(run, dataRoot);
   if (run.kind === 'finetune') {
     const config = { ...finetuneConfig(run, ctx, dataRoot), device: placement.device, precision: placement.precision };
-    const outcome = await runFinetune(config, { resume: true, results: ctx.store, study: run.study, signal: ctx.signal, log, progress: ctx.progress });
+    // With an abort signal the caller owns SIGINT/SIGTERM (a worker's graceful shutdown).
+    const outcome = await runFinetune(config, { resume: true, results: ctx.store, study: run.study, signal: ctx.signal, signals: ctx.signal === undefined, log, progress: ctx.progress });
     if (outcome.training.status === 'interrupted') throw new RunInterruptedError(outcome.runId!, run.hash);
     return outcome.runId!;
   }
@@ -88,7 +90,7 @@ export const executePlannedRun: ExecutePlannedRun = async (run, ctx) => {
       const results = await testDatasets(model, datasets, parsePromptType(c.prompt), recipe, join(ctx.artifactsDir, run.hash), c.writeMasks ?? false, Boolean(ctx.progress));
       store!.addItemMetrics(id!, itemRows(results));
       return {};
-    });
+    }, { signals: ctx.signal === undefined });
     return runId!;
   } finally {
     model.dispose();

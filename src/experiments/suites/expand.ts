@@ -118,6 +118,7 @@ export async function planSuite(suite: ValidatedSuite, o: PlanOptions = {}): Pro
               data: suite.kind === 'finetune' || suite.kind === 'robustness' ? unit.data : [], testData: tested, prompt, precision,
               dataIdentity: Object.fromEntries(unique([...unit.data, ...tested]).map((n) => [n, dataIdentity(n)])),
               ...(writeMasks ? { writeMasks } : {}),
+              ...(suite.checkpoint_every ? { checkpointEvery: suite.checkpoint_every } : {}),
             };
             const study: StudyFields = {
               suite: suite.name, family, setting: suite.kind === 'finetune' || suite.kind === 'robustness' ? unit.setting : null,

@@ -93,6 +93,8 @@ export interface PlannedRunConfig {
   fromRun?: string;
   perturbation?: { attribute: string; mode: string };
   writeMasks?: boolean;
+  /** Fine-tunes also checkpoint every this many steps (not part of the hash: results do not depend on it). */
+  checkpointEvery?: number;
 }
 
 /** One run of an expanded suite. */
@@ -118,7 +120,11 @@ export interface ExecuteContext {
   device?: string;
   /** Overrides the planned precision ("fp32"; others where this build supports them). */
   precision?: string;
-  /** Aborting stops a fine-tune at its next step with a checkpoint; the run is left 'killed'. */
+  /**
+   * Aborting stops a fine-tune at its next step with a checkpoint; the run is left 'killed' and the
+   * executor throws RunInterruptedError. Given a signal, the executor installs no SIGINT/SIGTERM
+   * handlers (without one, those signals mark the run 'killed' and end the process).
+   */
   signal?: AbortSignal;
   log?: (line: string) => void;
   /** Show progress bars. */
