@@ -153,13 +153,14 @@ describe('suite plan, status and the executor', () => {
     store.close();
   });
 
-  it('refuse a run whose data is not on this machine, a precision this build lacks, and robustness runs, writing nothing', async () => {
+  it('refuse a run whose data is not on this machine, a precision or device this machine lacks, and robustness runs, writing nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vlsm-suite-exec-'));
     const plan = await planSuite(parseSuiteText(base, 't.yaml'), { dataRoot: join(dir, 'data') });
     const store = openResults(join(dir, 'r.sqlite'));
     const ctx = { store, artifactsDir: join(dir, 'runs'), dataRoot: join(dir, 'elsewhere'), log: () => undefined };
     await assert.rejects(executePlannedRun(plan.runs[0]!, ctx), { name: 'DatasetError', message: `${join(dir, 'elsewhere', 'kvasir_polyp')}: dataset 'kvasir_polyp' of run "finetune small kvasir_polyp p0" is not on this machine (data root ${join(dir, 'elsewhere')}); give --data-root` });
-    await assert.rejects(executePlannedRun(plan.runs[0]!, { ...ctx, precision: 'bf16' }), /precision bf16 is not available in this build \(fp32 only\)/);
+    await assert.rejects(executePlannedRun(plan.runs[0]!, { ...ctx, precision: 'fp16' }), /run "finetune small kvasir_polyp p0": precision fp16 needs a CUDA device, but the device is cpu/);
+    await assert.rejects(executePlannedRun(plan.runs[0]!, { ...ctx, device: 'cuda:7' }), /run "finetune small kvasir_polyp p0": device cuda:7: (CUDA is not available|there (is|are) \d+ CUDA device)/);
     const robustness = await planSuite(readSuiteFile('paper-robustness'), { dataRoot: join(dir, 'data') });
     await assert.rejects(executePlannedRun(robustness.runs[0]!, ctx), /robustness runs are not available in this build/);
     assert.equal(store.listRuns().length, 0);
