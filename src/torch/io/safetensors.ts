@@ -2,9 +2,8 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}, then the
 // tensors' bytes back to back. Only the header is parsed in JS; each tensor's bytes go straight
 // from the file into libtorch memory (native fromFile), so a checkpoint is never held twice.
-import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { writeStreamAtomic } from '../../atomic-write.js';
 import { CheckpointError } from '../../errors.js';
 import type { Device } from '../device.js';
 import { dtypeCode, elementSize, type DType } from '../dtype.js';
@@ -220,35 +219,19 @@ export function saveSafetensors(path: string, tensors: Map<string, Tensor> | Rec
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(json.length));
 
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, 'w');
-    writeAll(fd, prefix);
-    writeAll(fd, json);
-    for (const [name, t] of layout) {
-      const bytes = new Uint8Array(t.bytes());
-      const [begin, end] = offsets.get(name)!;
-      if (bytes.byteLength !== end - begin) throw new CheckpointError(`${path}: tensor '${name}' gave ${bytes.byteLength} bytes, expected ${end - begin}`, path, name);
-      writeAll(fd, bytes);
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
+    writeStreamAtomic(path, (put) => {
+      put(prefix);
+      put(json);
+      for (const [name, t] of layout) {
+        const bytes = new Uint8Array(t.bytes());
+        const [begin, end] = offsets.get(name)!;
+        if (bytes.byteLength !== end - begin) throw new CheckpointError(`${path}: tensor '${name}' gave ${bytes.byteLength} bytes, expected ${end - begin}`, path, name);
+        put(bytes);
+      }
+    });
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
     if (error instanceof CheckpointError) throw error;
     throw new CheckpointError(`${path}: cannot write the safetensors file: ${(error as Error).message}`, path, undefined, { cause: error });
   }
-}
-
-function writeAll(fd: number, data: Uint8Array): void {
-  let done = 0;
-  while (done < data.byteLength) done += writeSync(fd, data, done, data.byteLength - done);
 }

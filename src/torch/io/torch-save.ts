@@ -2,10 +2,9 @@
 // `<root>/data.pkl`, `<root>/byteorder`, `<root>/data/<i>` (one raw little-endian storage per
 // tensor), `<root>/version`, stored uncompressed with each storage 64-byte aligned like
 // PyTorch's writer, so torch.load and vlsm's own reader take the file.
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { writeStreamAtomic } from '../../atomic-write.js';
 import { CheckpointError } from '../../errors.js';
 import { elementSize, type DType } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
@@ -48,13 +47,20 @@ export function saveTorchStateDict(path: string, tensors: ReadonlyMap<string, Te
     if (t.isDisposed) throw new CheckpointError(`${path}: tensor '${name}' is disposed`, path, name);
     specs.push({ name, storageType: storageTypeOf[t.dtype], storageKey: String(i++), shape: t.shape });
   }
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeStreamAtomic(path, (put) => writeArchive(path, root, tensors, specs, options.wrapKey, put));
+  } catch (error) {
+    if (error instanceof CheckpointError) throw error;
+    throw new CheckpointError(`${path}: cannot write the torch.save archive: ${(error as Error).message}`, path, undefined, { cause: error });
+  }
+}
+
+/** The archive's bytes in order, through `put`: entries, then the central directory and its end record. */
+function writeArchive(path: string, root: string, tensors: ReadonlyMap<string, Tensor>, specs: readonly PickledTensorSpec[], wrapKey: string | undefined, put: (bytes: Uint8Array) => void): void {
   const central: CentralEntry[] = [];
-  let fd: number | undefined;
   let offset = 0;
   const write = (data: Uint8Array): void => {
-    let done = 0;
-    while (done < data.byteLength) done += writeSync(fd!, data, done, data.byteLength - done);
+    put(data);
     offset += data.byteLength;
   };
   const entry = (name: string, data: Uint8Array): void => {
@@ -85,61 +91,45 @@ export function saveTorchStateDict(path: string, tensors: ReadonlyMap<string, Te
     write(extra);
     write(data);
   };
-  try {
-    fd = openSync(temp, 'w');
-    entry('data.pkl', pickleStateDict(specs, options.wrapKey));
-    entry('byteorder', Buffer.from('little'));
-    for (const spec of specs) {
-      const t = tensors.get(spec.name)!;
-      const bytes = new Uint8Array(t.bytes());
-      const expected = t.numel() * elementSize(t.dtype);
-      if (bytes.byteLength !== expected) throw new CheckpointError(`${path}: tensor '${spec.name}' gave ${bytes.byteLength} bytes, expected ${expected}`, path, spec.name);
-      entry(`data/${spec.storageKey}`, bytes);
-    }
-    entry('version', Buffer.from('3\n'));
-    const directoryStart = offset;
-    for (const e of central) {
-      const header = Buffer.alloc(46);
-      header.writeUInt32LE(0x02014b50, 0);
-      header.writeUInt16LE(20, 4); // version made by
-      header.writeUInt16LE(20, 6); // version needed
-      header.writeUInt16LE(0, 8);
-      header.writeUInt16LE(0, 10);
-      header.writeUInt32LE(0, 12);
-      header.writeUInt32LE(e.crc >>> 0, 16);
-      header.writeUInt32LE(e.size, 20);
-      header.writeUInt32LE(e.size, 24);
-      header.writeUInt16LE(e.name.length, 28);
-      header.writeUInt16LE(0, 30); // no extra field in the directory
-      header.writeUInt16LE(0, 32); // comment
-      header.writeUInt16LE(0, 34); // disk
-      header.writeUInt16LE(0, 36); // internal attributes
-      header.writeUInt32LE(0, 38); // external attributes
-      header.writeUInt32LE(e.offset, 42);
-      write(header);
-      write(e.name);
-    }
-    const directorySize = offset - directoryStart;
-    if (central.length > 0xffff || offset > ZIP32_LIMIT) throw new CheckpointError(`${path}: too many tensors or bytes for a zip archive without ZIP64`, path);
-    const end = Buffer.alloc(22);
-    end.writeUInt32LE(0x06054b50, 0);
-    end.writeUInt16LE(central.length, 8);
-    end.writeUInt16LE(central.length, 10);
-    end.writeUInt32LE(directorySize, 12);
-    end.writeUInt32LE(directoryStart, 16);
-    write(end);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
-  } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    if (error instanceof CheckpointError) throw error;
-    throw new CheckpointError(`${path}: cannot write the torch.save archive: ${(error as Error).message}`, path, undefined, { cause: error });
+  entry('data.pkl', pickleStateDict(specs, wrapKey));
+  entry('byteorder', Buffer.from('little'));
+  for (const spec of specs) {
+    const t = tensors.get(spec.name)!;
+    const bytes = new Uint8Array(t.bytes());
+    const expected = t.numel() * elementSize(t.dtype);
+    if (bytes.byteLength !== expected) throw new CheckpointError(`${path}: tensor '${spec.name}' gave ${bytes.byteLength} bytes, expected ${expected}`, path, spec.name);
+    entry(`data/${spec.storageKey}`, bytes);
   }
+  entry('version', Buffer.from('3\n'));
+  const directoryStart = offset;
+  for (const e of central) {
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE(20, 4); // version made by
+    header.writeUInt16LE(20, 6); // version needed
+    header.writeUInt16LE(0, 8);
+    header.writeUInt16LE(0, 10);
+    header.writeUInt32LE(0, 12);
+    header.writeUInt32LE(e.crc >>> 0, 16);
+    header.writeUInt32LE(e.size, 20);
+    header.writeUInt32LE(e.size, 24);
+    header.writeUInt16LE(e.name.length, 28);
+    header.writeUInt16LE(0, 30); // no extra field in the directory
+    header.writeUInt16LE(0, 32); // comment
+    header.writeUInt16LE(0, 34); // disk
+    header.writeUInt16LE(0, 36); // internal attributes
+    header.writeUInt32LE(0, 38); // external attributes
+    header.writeUInt32LE(e.offset, 42);
+    write(header);
+    write(e.name);
+  }
+  const directorySize = offset - directoryStart;
+  if (central.length > 0xffff || offset > ZIP32_LIMIT) throw new CheckpointError(`${path}: too many tensors or bytes for a zip archive without ZIP64`, path);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(central.length, 8);
+  end.writeUInt16LE(central.length, 10);
+  end.writeUInt32LE(directorySize, 12);
+  end.writeUInt32LE(directoryStart, 16);
+  write(end);
 }
