@@ -11,8 +11,7 @@ import sharp from 'sharp';
 import { overlay } from '../imaging/overlay.js';
 import { DEFAULT_IMAGE_LIMITS } from '../imaging/image-limits.js';
 import { DECODED_FORMAT_NAMES, decodeRgbImage, readImageHeader } from '../imaging/read-image.js';
-import { describeJsonError } from '../json-error.js';
-import { HttpError, readBody, send, sendJson } from './http-io.js';
+import { HttpError, parseJsonObject, readBody, send, sendJson } from './http-io.js';
 import { encodeGrayPng, encodeRgbPng } from '../imaging/write-image.js';
 import type { Resample } from '../models/resample.js';
 import type { SegmentationModel } from '../models/types.js';
@@ -111,16 +110,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Validates `{image: base64 | data URL, prompt, threshold?}`, naming the field at fault. */
 function parseSegmentRequest(body: Buffer, model: SegmentationModel): SegmentRequest {
-  let value: unknown;
-  let text = '';
-  try {
-    text = body.toString('utf8');
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new HttpError(400, `the body is not valid JSON (${describeJsonError(error, text)}); send {"image": base64, "prompt": text, "threshold"?: number}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'the body must be a JSON object {"image": base64, "prompt": text, "threshold"?: number}');
-  const { image, prompt, threshold } = value as Record<string, unknown>;
+  const { image, prompt, threshold } = parseJsonObject(body, '{"image": base64, "prompt": text, "threshold"?: number}');
   if (typeof image !== 'string' || image.length === 0) throw new HttpError(400, 'image is required: the image file as a base64 string (or a data: URL)');
   const encoded = image.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
   if (!BASE64.test(encoded) || encoded.length % 4 === 1) throw new HttpError(400, 'image is not valid base64');
