@@ -1,7 +1,7 @@
 // The --device and --precision options of the commands that run a model (segment, eval,
 // zeroshot, finetune, serve, demo): parsed and checked before any model loads.
-import { checkPrecision, parsePrecision, type Precision } from '../models/precision.js';
-import { DEVICE_CHOICES, resolveDevice, type Placement } from '../models/placement.js';
+import type { Precision } from '../models/precision.js';
+import { DEVICE_CHOICES, resolvePlacement, type Placement } from '../models/placement.js';
 
 /** For parseArgs's `options`. */
 export const placementOptions = { device: { type: 'string' }, precision: { type: 'string' } } as const;
@@ -14,8 +14,5 @@ export const placementUsage = `  --device D            where the model computes:
 
 /** The device and precision the options ask for, checked together (fp16 needs CUDA). */
 export function placementFrom(values: { device?: string; precision?: string }, defaults: { precision?: Precision } = {}): Placement {
-  const device = resolveDevice(values.device ?? 'cpu', '--device');
-  const precision = values.precision === undefined ? defaults.precision ?? 'fp32' : parsePrecision(values.precision, '--precision');
-  checkPrecision(precision, device, '--precision');
-  return { device, precision };
+  return resolvePlacement(values, { device: '--device', precision: '--precision' }, defaults.precision);
 }

@@ -2,7 +2,7 @@
 // build and machine offer, and a model moved there with its compute precision checked and set.
 import { ConfigError } from '../errors.js';
 import * as torch from '../torch/index.js';
-import { autocastOptions, checkPrecision, type Precision } from './precision.js';
+import { autocastOptions, checkPrecision, parsePrecision, type Precision } from './precision.js';
 import type { SegmentationModel } from './types.js';
 
 /** What a user may ask for: cpu, cuda, cuda:N, or auto (CUDA when usable, else the CPU). */
@@ -40,6 +40,21 @@ export function resolveDevice(choice: string, where: string): torch.Device {
 export interface Placement {
   device: torch.Device;
   precision: Precision;
+}
+
+/**
+ * The placement a device choice and a precision ask for, checked together (fp16 needs CUDA);
+ * `where` names the option or field of each in errors.
+ */
+export function resolvePlacement(
+  choice: { device?: string; precision?: string },
+  where: { device: string; precision: string },
+  defaultPrecision: Precision = 'fp32',
+): Placement {
+  const device = resolveDevice(choice.device ?? 'cpu', where.device);
+  const precision = choice.precision === undefined ? defaultPrecision : parsePrecision(choice.precision, where.precision);
+  checkPrecision(precision, device, where.precision);
+  return { device, precision };
 }
 
 /**

@@ -3,9 +3,8 @@
 // frozen features go to `<artifactsDir>/feature-cache/`, shared by every run of the same model.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, DatasetError, VlsmError } from '../../errors.js';
-import { placeForInference, resolveDevice, type Placement } from '../../models/placement.js';
-import { checkPrecision, PRECISIONS, type Precision } from '../../models/precision.js';
+import { DatasetError, VlsmError } from '../../errors.js';
+import { placeForInference, resolvePlacement, type Placement } from '../../models/placement.js';
 import { resolveRecipe } from '../../train/recipes.js';
 import { buildModel, itemRows, loadRunModel, runFinetune, testDatasets, withResults } from '../finetune-run.js';
 import { parseRunConfig, type RunConfig } from '../run-config.js';
@@ -54,11 +53,8 @@ function finetuneConfig(run: PlannedRun, ctx: ExecuteContext, dataRoot: string):
 
 /** Where the run computes: the worker's or caller's device (default cpu), in the planned precision unless overridden. */
 function placementOf(run: PlannedRun, ctx: ExecuteContext): Placement {
-  const precision = ctx.precision ?? run.config.precision;
-  if (!(PRECISIONS as readonly string[]).includes(precision)) throw new ConfigError(`run "${run.title}": unknown precision ${JSON.stringify(precision)}; choose ${PRECISIONS.join(', ')}`, undefined, 'precision');
-  const placement = { device: resolveDevice(ctx.device ?? 'cpu', `run "${run.title}": device`), precision: precision as Precision };
-  checkPrecision(placement.precision, placement.device, `run "${run.title}": precision`);
-  return placement;
+  const where = `run "${run.title}"`;
+  return resolvePlacement({ device: ctx.device, precision: ctx.precision ?? run.config.precision }, { device: `${where}: device`, precision: `${where}: precision` });
 }
 
 export const executePlannedRun: ExecutePlannedRun = async (run, ctx) => {
