@@ -10,7 +10,7 @@ import type { Summary } from '../eval/aggregate.js';
 import { readRgbImage } from '../imaging/read-image.js';
 import { writeRgbPng } from '../imaging/write-image.js';
 import { load } from '../models/load.js';
-import { placeModel, type Placement } from '../models/placement.js';
+import { placeForInference, type Placement } from '../models/placement.js';
 import { predictBatch } from '../models/predict.js';
 import type { SegmentationModel } from '../models/types.js';
 import { overlay } from '../imaging/overlay.js';
@@ -101,7 +101,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
       const vlsm = run.study.family === 'clipseg';
       rows.push({ dataset, model: vlsm ? 'small VLSM (CLIPSeg arch.)' : 'U-Net (small ResNet)', prompt: vlsm ? run.config.prompt.toUpperCase() : '(image only)', dice: summary.dice });
       const { model } = await loadRunModel(join(o.out, 'runs', run.hash));
-      if (o.placement) placeModel(model, o.placement);
+      if (o.placement) placeForInference(model, o.placement);
       await writeOverlays(model, join(dataRoot, dataset), run.config.prompt, join(o.out, 'overlays', runLabel(run)), 4);
       model.dispose();
     }
@@ -114,7 +114,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoRow[]> {
   let missing = '';
   try {
     pretrained = await load('CIDAS/clipseg-rd64-refined', { offline: true });
-    if (o.placement) placeModel(pretrained, o.placement);
+    if (o.placement) placeForInference(pretrained, o.placement);
   } catch (error) {
     missing = (error as Error).message.split('\n')[0]!;
   }
