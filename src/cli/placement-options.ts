@@ -9,7 +9,7 @@ export const placementOptions = { device: { type: 'string' }, precision: { type:
 /** The options' lines in a usage text. */
 export const placementUsage = `  --device D            where the model computes: ${DEVICE_CHOICES} (default cpu; auto: CUDA when
                         vlsm's libtorch has it and a GPU is visible; \`vlsm info\` lists devices)
-  --precision P         fp32, bf16 (bfloat16 autocast, about twice as fast on CPUs with AVX-512 BF16)
+  --precision P         fp32, bf16 (bfloat16 autocast, much faster on CPUs with AVX-512 BF16)
                         or fp16 (float16 autocast, CUDA only); default fp32`;
 
 /** The device and precision the options ask for, checked together (fp16 needs CUDA). */
