@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "vlsm_torch",
-      "sources": ["native/addon.cc", "native/tensor.cc", "native/dispatch.cc", "native/autograd.cc", "native/autocast.cc"],
+      "sources": ["native/addon.cc", "native/tensor.cc", "native/dispatch.cc", "native/autograd.cc", "native/autocast.cc", "native/allocator.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/find-libtorch.cjs include)"

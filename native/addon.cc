@@ -25,6 +25,7 @@ static void tuneMalloc() {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   tuneMalloc();
+  initAllocator(env, exports);
   initTensor(env, exports);
   initDispatch(env, exports);
   initAutograd(env, exports);

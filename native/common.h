@@ -64,5 +64,6 @@ void initTensor(Napi::Env env, Napi::Object exports);
 void initDispatch(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
 void initAutocast(Napi::Env env, Napi::Object exports);
+void initAllocator(Napi::Env env, Napi::Object exports);
 
 }  // namespace vlsm

@@ -4,7 +4,7 @@ import * as torch from '../torch/index.js';
 type Tensor = torch.Tensor;
 
 /** x · sigmoid(1.702 x): OpenAI CLIP's GELU approximation. */
-export const quickGelu = (x: Tensor): Tensor => torch.scope(() => x.mul(x.mul(1.702).sigmoid()));
+export const quickGelu = (x: Tensor): Tensor => torch.F.quickGelu(x);
 
 const byName: Record<string, (x: Tensor) => Tensor> = {
   quick_gelu: quickGelu,

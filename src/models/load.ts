@@ -3,6 +3,7 @@
 // needs and builds the model.
 import { resolveModel, type ResolveModelOptions } from '../hub/index.js';
 import { existsSync, statSync } from 'node:fs';
+import * as torch from '../torch/index.js';
 import { detectFamily, familyNamed } from './registry.js';
 import type { LoadOptions, SegmentationModel } from './types.js';
 
@@ -33,7 +34,7 @@ const DETECTION_FILES = { required: ['config.json'], optional: ['open_clip_confi
  */
 export async function load(nameOrDir: string, options: ModelLoadOptions = {}): Promise<SegmentationModel> {
   const loadOptions = { device: options.device, dtype: options.dtype, warn: options.warn };
-  if (isFolder(nameOrDir)) return detectFamily(nameOrDir, options.family).load(nameOrDir, loadOptions);
+  if (isFolder(nameOrDir)) return releasingBuildMemory(await detectFamily(nameOrDir, options.family).load(nameOrDir, loadOptions));
   const hub = {
     revision: options.revision,
     cacheDir: options.cacheDir,
@@ -46,7 +47,13 @@ export async function load(nameOrDir: string, options: ModelLoadOptions = {}): P
   const family = options.family ? familyNamed(options.family) : detectFamily((await resolveModel(nameOrDir, { ...hub, ...DETECTION_FILES })).dir);
   const needs = family.hubFiles ?? HF_FILES;
   const resolved = await resolveModel(nameOrDir, { ...hub, required: needs.required, files: needs.weights, optional: needs.optional });
-  return family.load(resolved.dir, loadOptions);
+  return releasingBuildMemory(await family.load(resolved.dir, loadOptions));
+}
+
+/** A loader frees the weights a model was built with when it loads the checkpoint's: their memory goes back now. */
+function releasingBuildMemory(model: SegmentationModel): SegmentationModel {
+  torch.cpu.emptyCache();
+  return model;
 }
 
 function isFolder(path: string): boolean {

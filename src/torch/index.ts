@@ -2,6 +2,7 @@
 export { Tensor, isTensor, type NestedArray } from './tensor.js';
 export { dtypes, type DType } from './dtype.js';
 export { cuda, type Device, type TensorOptions } from './device.js';
+export { cpu, type CpuMemoryStats } from './cpu.js';
 export { scope } from './scope.js';
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled } from './autograd.js';
 export { autocast, autocastState, isAutocastEnabled, type AutocastOptions, type AutocastDeviceType, type AutocastDType } from './amp/autocast.js';

@@ -22,6 +22,9 @@ export interface NativeAddon {
   disposeMany(handles: Float64Array): void;
   isDisposed(t: Handle): boolean;
   liveTensorCount(): number;
+  cpuMemoryStats(): import('./cpu.js').CpuMemoryStats;
+  cpuEmptyCache(): void;
+  cpuResetPeakMemoryStats(): void;
   dataPtr(t: Handle): bigint;
   lookupOp(name: string, overload: string): number;
   callOp(id: number, discard: boolean, ...args: unknown[]): unknown;

@@ -23,6 +23,7 @@ const addcmulInPlace = aten('addcmul_', '', 'Tensor.addcmul_');
 const addcdivInPlace = aten('addcdiv_', '', 'Tensor.addcdiv_');
 const lerpInPlace = aten('lerp_', 'Scalar', 'Tensor.lerp_');
 const sqrtInPlace = aten('sqrt_', '', 'Tensor.sqrt_');
+const sigmoidInPlace = aten('sigmoid_', '', 'Tensor.sigmoid_');
 
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -266,6 +267,7 @@ export class Tensor {
   addcdiv_(t1: Tensor, t2: Tensor, value = 1): this { addcdivInPlace.inPlace(this, t1, t2, value); return this; }
   lerp_(end: Tensor, weight: number): this { lerpInPlace.inPlace(this, end, weight); return this; }
   sqrt_(): this { sqrtInPlace.inPlace(this); return this; }
+  sigmoid_(): this { sigmoidInPlace.inPlace(this); return this; }
   maskedFill_(mask: Tensor, value: number): this { sh.maskedFill_(this, mask, value); return this; }
   indexPut_(indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): this { sh.indexPut_(this, indices, values, accumulate); return this; }
 

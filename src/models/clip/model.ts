@@ -45,12 +45,17 @@ export class CLIPAttention extends nn.Module {
     return torch.scope(() => {
       const [batch, length, width] = hiddenStates.shape;
       const heads = (x: Tensor): Tensor => x.view([batch, length, this.numHeads, this.headDim]).transpose(1, 2); // [B, H, L, d]
-      const query = heads(this.qProj.forward(hiddenStates));
-      const key = heads(this.kProj.forward(hiddenStates));
-      const value = heads(this.vProj.forward(hiddenStates));
-      // Queries scaled before the product, as HuggingFace does; scores [B, H, L, L].
-      const attended = F.scaledDotProductAttention(query, key, value, { attnMask: mask, scale: this.scale, dropoutP: this.dropout, training: this.training });
-      const context = attended.transpose(1, 2).reshape([batch, length, width]); // [B, L, D]
+      // Inner scopes free q, k, v and the attention output (views hold their storage) as soon as
+      // they are used: at batch 8 each is 12 MB, and this scope would keep them all to its end.
+      const attended = torch.scope(() => {
+        const query = heads(this.qProj.forward(hiddenStates));
+        const key = heads(this.kProj.forward(hiddenStates));
+        const value = heads(this.vProj.forward(hiddenStates));
+        // Queries scaled before the product, as HuggingFace does; scores [B, H, L, L].
+        return F.scaledDotProductAttention(query, key, value, { attnMask: mask, scale: this.scale, dropoutP: this.dropout, training: this.training });
+      });
+      const context = torch.scope(() => attended.transpose(1, 2).reshape([batch, length, width])); // [B, L, D]
+      attended.dispose();
       return this.outProj.forward(context);
     });
   }
@@ -70,7 +75,12 @@ export class CLIPMLP extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    return torch.scope(() => this.fc2.forward(this.act(this.fc1.forward(x))));
+    return torch.scope(() => {
+      const hidden = this.fc1.forward(x);
+      const activated = this.act(hidden);
+      hidden.dispose(); // the widest tensor of the layer, freed before fc2 allocates
+      return this.fc2.forward(activated);
+    });
   }
 }
 
@@ -91,13 +101,10 @@ export class CLIPEncoderLayer extends nn.Module {
   }
 
   forward(hiddenStates: Tensor, mask?: Tensor): Tensor {
+    // One scope per residual branch, so each branch's intermediates are freed before the next runs.
     return torch.scope(() => {
-      let residual = hiddenStates;
-      let x = this.selfAttn.forward(this.layerNorm1.forward(hiddenStates), mask);
-      x = residual.add(x);
-      residual = x;
-      x = this.mlp.forward(this.layerNorm2.forward(x));
-      return residual.add(x);
+      const x = torch.scope(() => hiddenStates.add(this.selfAttn.forward(this.layerNorm1.forward(hiddenStates), mask)));
+      return torch.scope(() => x.add(this.mlp.forward(this.layerNorm2.forward(x))));
     });
   }
 }
@@ -278,7 +285,7 @@ export class CLIPVisionTransformer extends nn.Module {
    */
   hiddenStatesAt(pixelValues: Tensor, indices: readonly number[]): Tensor[] {
     return torch.scope(() => {
-      const x = this.preLayrnorm.forward(this.embeddings.forward(pixelValues));
+      const x = torch.scope(() => this.preLayrnorm.forward(this.embeddings.forward(pixelValues)));
       return this.encoder.forward(x, { keepHidden: indices, stopEarly: true }).hiddenStates;
     });
   }

@@ -3,6 +3,7 @@
 // them once beforehand gives the same values (the same rounding of the same numbers) without the
 // per-call copies, and halves the memory they take.
 import { noGrad } from '../autograd.js';
+import { cpu } from '../cpu.js';
 import { Conv1d } from '../nn/conv1d.js';
 import { Conv2d } from '../nn/conv2d.js';
 import { Linear } from '../nn/linear.js';
@@ -16,7 +17,8 @@ import type { AutocastDType } from './autocast.js';
  * the weights and biases of Linear, Conv1d, Conv2d and MultiheadAttention's input projections
  * (transposed convolutions, norms and embeddings stay float32, as autocast runs them). Run the
  * module under `torch.autocast` with the same dtype afterwards: its outputs are then exactly those
- * of autocast over float32 weights. An inference-time conversion: it drops the float32 values.
+ * of autocast over float32 weights. An inference-time conversion: it drops the float32 values,
+ * and returns their memory to the system (torch.cpu.emptyCache).
  */
 export function castWeightsForAutocast<M extends Module>(module: M, dtype: AutocastDType = 'bfloat16'): M {
   noGrad(() => {
@@ -32,5 +34,6 @@ export function castWeightsForAutocast<M extends Module>(module: M, dtype: Autoc
       }
     }
   });
+  cpu.emptyCache();
   return module;
 }

@@ -1,5 +1,6 @@
-// Attention without gradients writes the mask and the softmax into the scores; the values must be
-// those of the plain composition, bit for bit, in float32 and bfloat16.
+// Attention without gradients writes the mask and the softmax into the scores, and splits large
+// scores by batch element; the values must be those of the plain composition, bit for bit, in
+// float32 and bfloat16.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { torch } from '../../../src/index.js';
@@ -35,6 +36,32 @@ describe('F.scaledDotProductAttention without gradients', () => {
           assert.deepEqual(bits(inPlace), bits(expected));
           assert.deepEqual(bits(inInference), bits(expected));
         }
+      });
+    });
+  }
+
+  for (const dtype of ['float32', 'bfloat16'] as const) {
+    it(`computes large scores one batch element at a time, equal to the plain form in ${dtype}, for every mask shape`, () => {
+      // [2, 8, 768, 768] scores are 38 MB in float32 and 19 MB in bfloat16: above the 16 MiB at
+      // which the batch is split.
+      torch.manualSeed(5);
+      torch.scope(() => {
+        const [q, k, v] = [0, 1, 2].map(() => torch.randn([2, 8, 768, 16]).to(dtype));
+        const perImage = torch.randn([2, 1, 768, 768]).to(dtype);
+        const shared = torch.randn([1, 1, 768, 768]).to(dtype);
+        const flat = torch.randn([768, 768]).to(dtype);
+        const padding = torch.ones([2, 1, 1, 768], { dtype: 'bool' });
+        padding.slice(-1, 700).fill_(false);
+        for (const mask of [undefined, perImage, shared, flat]) {
+          const expected = plain(q, k, v, 0.25, mask);
+          const split = torch.inferenceMode(() => F.scaledDotProductAttention(q, k, v, { attnMask: mask, scale: 0.25 }));
+          assert.deepEqual(split.shape, [2, 8, 768, 16]);
+          assert.equal(split.dtype, dtype);
+          assert.deepEqual(bits(split), bits(expected), `mask ${mask ? mask.shape.join('x') : 'none'}`);
+        }
+        const hidden = torch.zeros([2, 1, 1, 768], { dtype }).maskedFill(padding.logicalNot(), -Infinity);
+        const withBool = torch.inferenceMode(() => F.scaledDotProductAttention(q, k, v, { attnMask: padding, scale: 0.25 }));
+        assert.deepEqual(bits(withBool), bits(plain(q, k, v, 0.25, hidden)));
       });
     });
   }
