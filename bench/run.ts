@@ -58,6 +58,18 @@ function worker(job: string, ...args: string[]): Figures {
   return figures;
 }
 
+/** Per figure, the better of two measurements (higher or lower as `better` says); other fields from the latest. */
+function bestOf(a: Figures | undefined, b: Figures | undefined, better: Record<string, boolean>): Figures | undefined {
+  if (!a || !b) return b ?? a;
+  const out: Figures = { ...b };
+  for (const [key, higher] of Object.entries(better)) {
+    const x = num(a, key);
+    const y = num(b, key);
+    if (x !== undefined && y !== undefined) out[key] = higher ? Math.max(x, y) : Math.min(x, y);
+  }
+  return out;
+}
+
 const num = (f: Figures | undefined, key: string): number | undefined => (typeof f?.[key] === 'number' ? (f[key] as number) : undefined);
 
 /** vlsm and PyTorch, fp32 then bf16, alternating so that both see the same machine. */
@@ -80,11 +92,19 @@ const sections: Section[] = [
   {
     name: 'engine',
     run: () => {
-      const theirs = pytorch('pytorch-reference.py');
-      const ours = engineFigures();
       const better: Record<string, boolean> = { matmul512_gflops: true, matmul2048_gflops: true, conv_fwd_bwd_ms: false, op_overhead_us: false };
-      const rows = Object.entries(ours).map(([key, value]) => ({ key, vlsm: value, pytorch: num(theirs, key), higherIsBetter: better[key], target: { ratio: 0.8 } }));
-      return { title: 'engine', note: `target; PyTorch ${theirs?.torch ?? '-'} from Python`, rows };
+      // Three rounds, PyTorch and vlsm taking turns, and each side's best figure: on this shared
+      // machine one round's figures move by 20-40% from one minute to the next (a microsecond op
+      // measured 1.0 µs in one PyTorch run and 1.65 µs in the next), and a single pair of runs
+      // would compare those minutes rather than the engines.
+      let theirs: Figures | undefined;
+      let ours: Figures | undefined;
+      for (let round = 0; round < 3; round++) {
+        theirs = bestOf(theirs, pytorch('pytorch-reference.py'), better);
+        ours = bestOf(ours, { ...engineFigures() }, better);
+      }
+      const rows = Object.entries(ours!).map(([key, value]) => ({ key, vlsm: value as number, pytorch: num(theirs, key), higherIsBetter: better[key], target: { ratio: 0.8 } }));
+      return { title: 'engine', note: `best of 3 alternating rounds; target; PyTorch ${theirs?.torch ?? '-'} from Python`, rows };
     },
   },
   {
