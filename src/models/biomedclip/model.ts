@@ -56,8 +56,11 @@ export class TimmAttention extends nn.Module {
 
   forward(x: Tensor): Tensor {
     return torch.scope(() => {
-      const [query, key, value] = this.qkv.forward(x).chunk(3, -1).map((t) => splitHeads(t, this.numHeads)); // [B, H, T, d] each
-      const context = F.scaledDotProductAttention(query, key, value); // [B, H, T, d]
+      // The fused qkv output (which the q, k, v views hold) is freed as soon as attention is done.
+      const context = torch.scope(() => {
+        const [query, key, value] = this.qkv.forward(x).chunk(3, -1).map((t) => splitHeads(t, this.numHeads)); // [B, H, T, d] each
+        return F.scaledDotProductAttention(query, key, value); // [B, H, T, d]
+      });
       return this.proj.forward(mergeHeads(context));
     });
   }
@@ -81,9 +84,10 @@ export class TimmBlock extends nn.Module {
   }
 
   forward(hiddenStates: Tensor): Tensor {
+    // One scope per residual branch, so each branch's intermediates are freed before the next runs.
     return torch.scope(() => {
-      const x = hiddenStates.add(this.attn.forward(this.norm1.forward(hiddenStates)));
-      return x.add(this.mlp.forward(this.norm2.forward(x)));
+      const x = torch.scope(() => hiddenStates.add(this.attn.forward(this.norm1.forward(hiddenStates))));
+      return torch.scope(() => x.add(this.mlp.forward(this.norm2.forward(x))));
     });
   }
 }
