@@ -129,6 +129,9 @@ const sections: Section[] = [
     run: () => {
       const { rows, ours } = precisionRows('cris', 'pytorch-cris.py', ['batch1_ms', 'batch8_ms_per_image'], { fp32_batch1_ms: { ratio: 0.8 } });
       rows.push({ key: 'backbone_share', vlsm: ours.fp32!.backbone_share as number });
+      const agreement = worker('cris-agreement');
+      rows.push({ key: 'bf16_mask_agreement', vlsm: agreement.mean as number, target: { min: 0.98 } });
+      rows.push({ key: 'bf16_mask_agreement_min', vlsm: agreement.min as number });
       return { title: 'CRIS RN50 416²', note: '(random weights)', rows };
     },
   },
@@ -137,6 +140,9 @@ const sections: Section[] = [
     run: () => {
       const { rows, ours } = precisionRows('biomedclipseg', 'pytorch-biomedclipseg.py', ['batch1_ms', 'batch8_ms_per_image'], { fp32_batch1_ms: { ratio: 0.8 }, fp32_batch8_ms_per_image: { ratio: 0.8 } });
       rows.push({ key: 'vision_share', vlsm: ours.fp32!.vision_share as number }, { key: 'text_share', vlsm: ours.fp32!.text_share as number });
+      const agreement = worker('biomedclipseg-agreement');
+      rows.push({ key: 'bf16_mask_agreement', vlsm: agreement.mean as number, target: { min: 0.98 } });
+      rows.push({ key: 'bf16_mask_agreement_min', vlsm: agreement.min as number });
       return { title: 'BiomedCLIPSeg 224²', note: '(random weights)', rows };
     },
   },
