@@ -24,6 +24,7 @@ const addcdivInPlace = aten('addcdiv_', '', 'Tensor.addcdiv_');
 const lerpInPlace = aten('lerp_', 'Scalar', 'Tensor.lerp_');
 const sqrtInPlace = aten('sqrt_', '', 'Tensor.sqrt_');
 const sigmoidInPlace = aten('sigmoid_', '', 'Tensor.sigmoid_');
+const reluInPlace = aten('relu_', '', 'Tensor.relu_');
 
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -268,6 +269,7 @@ export class Tensor {
   lerp_(end: Tensor, weight: number): this { lerpInPlace.inPlace(this, end, weight); return this; }
   sqrt_(): this { sqrtInPlace.inPlace(this); return this; }
   sigmoid_(): this { sigmoidInPlace.inPlace(this); return this; }
+  relu_(): this { reluInPlace.inPlace(this); return this; }
   maskedFill_(mask: Tensor, value: number): this { sh.maskedFill_(this, mask, value); return this; }
   indexPut_(indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): this { sh.indexPut_(this, indices, values, accumulate); return this; }
 

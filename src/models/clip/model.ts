@@ -78,7 +78,7 @@ export class CLIPMLP extends nn.Module {
     return torch.scope(() => {
       const hidden = this.fc1.forward(x);
       const activated = this.act(hidden);
-      hidden.dispose(); // the widest tensor of the layer, freed before fc2 allocates
+      if (activated !== hidden) hidden.dispose(); // the widest tensor of the layer, freed before fc2 allocates
       return this.fc2.forward(activated);
     });
   }

@@ -15,12 +15,12 @@ type Tensor = torch.Tensor;
 
 /** conv_layer: convolution without bias, BatchNorm, ReLU (keys `0.*`, `1.*`). */
 function convLayer(inDim: number, outDim: number, kernelSize: number, padding: number, eps: number): torch.nn.Sequential {
-  return new nn.Sequential(new nn.Conv2d(inDim, outDim, kernelSize, { padding, bias: false }), new nn.BatchNorm2d(outDim, { eps }), new nn.ReLU());
+  return new nn.Sequential(new nn.Conv2d(inDim, outDim, kernelSize, { padding, bias: false }), new nn.BatchNorm2d(outDim, { eps }), new nn.ReLU({ inplace: true }));
 }
 
 /** linear_layer: linear without bias, BatchNorm1d, ReLU. */
 function linearLayer(inDim: number, outDim: number, eps: number): torch.nn.Sequential {
-  return new nn.Sequential(new nn.Linear(inDim, outDim, { bias: false }), new nn.BatchNorm1d(outDim, { eps }), new nn.ReLU());
+  return new nn.Sequential(new nn.Linear(inDim, outDim, { bias: false }), new nn.BatchNorm1d(outDim, { eps }), new nn.ReLU({ inplace: true }));
 }
 
 /** Upsampling ×2, bilinear, align_corners false (nn.Upsample(scale_factor=2, mode='bilinear')). */

@@ -58,7 +58,13 @@ export class Sequential extends Module implements Iterable<UnaryModule> {
   forward(input: Tensor): Tensor {
     return scope(() => {
       let x = input;
-      for (const layer of this.#layers) x = layer.forward(x);
+      for (const layer of this.#layers) {
+        const next = layer.forward(x);
+        // An intermediate is freed once the next layer has used it, not when the whole stack ends
+        // (a view returned by the next layer keeps its storage; autograd keeps what it saved).
+        if (x !== input && next !== x) x.dispose();
+        x = next;
+      }
       return x;
     });
   }
