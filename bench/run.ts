@@ -72,6 +72,15 @@ function bestOf(a: Figures | undefined, b: Figures | undefined, better: Record<s
 
 const num = (f: Figures | undefined, key: string): number | undefined => (typeof f?.[key] === 'number' ? (f[key] as number) : undefined);
 
+/** bf16 against fp32 masks of a briefly trained small model of the family (bench/bf16-agreement.ts): mean IoU (target 0.98) and the worst image. */
+function agreementRows(job: string): Row[] {
+  const agreement = worker(job);
+  return [
+    { key: 'bf16_mask_agreement', vlsm: agreement.mean as number, target: { min: 0.98 } },
+    { key: 'bf16_mask_agreement_min', vlsm: agreement.min as number },
+  ];
+}
+
 /** vlsm and PyTorch, fp32 then bf16, alternating so that both see the same machine. */
 function precisionRows(job: string, script: string, keys: readonly string[], targets: Record<string, Target> = {}): { rows: Row[]; ours: Record<string, Figures> } {
   const rows: Row[] = [];
@@ -118,9 +127,7 @@ const sections: Section[] = [
         fp32_peak_rss_mib: { max: 1200 },
         bf16_peak_rss_mib: { max: 900 },
       });
-      const agreement = worker('clipseg-agreement');
-      rows.push({ key: 'bf16_mask_agreement', vlsm: agreement.mean as number, target: { min: 0.98 } });
-      rows.push({ key: 'bf16_mask_agreement_min', vlsm: agreement.min as number });
+      rows.push(...agreementRows('clipseg-agreement'));
       return { title: 'CLIPSeg rd64-refined 352²', note: '(random weights; PyTorch: HF CLIPSeg computation, bf16 under torch.autocast)', rows };
     },
   },
@@ -129,9 +136,7 @@ const sections: Section[] = [
     run: () => {
       const { rows, ours } = precisionRows('cris', 'pytorch-cris.py', ['batch1_ms', 'batch8_ms_per_image'], { fp32_batch1_ms: { ratio: 0.8 } });
       rows.push({ key: 'backbone_share', vlsm: ours.fp32!.backbone_share as number });
-      const agreement = worker('cris-agreement');
-      rows.push({ key: 'bf16_mask_agreement', vlsm: agreement.mean as number, target: { min: 0.98 } });
-      rows.push({ key: 'bf16_mask_agreement_min', vlsm: agreement.min as number });
+      rows.push(...agreementRows('cris-agreement'));
       return { title: 'CRIS RN50 416²', note: '(random weights)', rows };
     },
   },
@@ -140,9 +145,7 @@ const sections: Section[] = [
     run: () => {
       const { rows, ours } = precisionRows('biomedclipseg', 'pytorch-biomedclipseg.py', ['batch1_ms', 'batch8_ms_per_image'], { fp32_batch1_ms: { ratio: 0.8 }, fp32_batch8_ms_per_image: { ratio: 0.8 } });
       rows.push({ key: 'vision_share', vlsm: ours.fp32!.vision_share as number }, { key: 'text_share', vlsm: ours.fp32!.text_share as number });
-      const agreement = worker('biomedclipseg-agreement');
-      rows.push({ key: 'bf16_mask_agreement', vlsm: agreement.mean as number, target: { min: 0.98 } });
-      rows.push({ key: 'bf16_mask_agreement_min', vlsm: agreement.min as number });
+      rows.push(...agreementRows('biomedclipseg-agreement'));
       return { title: 'BiomedCLIPSeg 224²', note: '(random weights)', rows };
     },
   },

@@ -62,7 +62,8 @@ export class Sequential extends Module implements Iterable<UnaryModule> {
         const next = layer.forward(x);
         // An intermediate is freed once the next layer has used it, not when the whole stack ends
         // (a view returned by the next layer keeps its storage; autograd keeps what it saved).
-        if (x !== input && next !== x) x.dispose();
+        // A kept tensor (a parameter, a cache entry a layer returned) is not the stack's to free.
+        if (x !== input && next !== x && !x.isKept) x.dispose();
         x = next;
       }
       return x;
