@@ -5,11 +5,10 @@ Prints one JSON object. Run with the same thread settings as vlsm (OMP_WAIT_POLI
 """
 import json
 import sys
-import time
 
 import torch
 
-from pytorch_common import best
+from pytorch_common import best, best_cpu
 
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads())
 
@@ -38,17 +37,6 @@ n = 20000
 def many_adds():
     for _ in range(n):
         torch.add(s, s)
-
-
-def best_cpu(fn, repeat):
-    """Least CPU time of `repeat` runs after a warm-up, as bench/engine.ts measures the op loop."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return min(times)
 
 
 out["op_overhead_us"] = best_cpu(many_adds, 5) / n * 1e6

@@ -18,6 +18,17 @@ def best(fn, repeat):
     return min(times)
 
 
+def best_cpu(fn, repeat):
+    """Least CPU time in seconds of `repeat` runs after one warm-up run, as bench/timing.ts's bestCpuMs."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
+    return min(times)
+
+
 def precision_context(precision):
     """bf16 rows run under torch.autocast('cpu', torch.bfloat16), as a PyTorch user would."""
     if precision == "bf16":
